@@ -1,0 +1,101 @@
+"""Decode HTML bytes right, and say which charset was used and why.
+
+Scrapy trusts the HTTP header first; real Chinese sites lie in every direction
+(a ``charset=utf-8`` header over GBK bytes, ``<meta charset=gb2312>`` over UTF-8,
+GB2312 declared over text with characters outside GB2312). The order here:
+byte-order mark, strict UTF-8, the GB family decoded as its superset GB18030,
+another declared charset, charset-normalizer's detection, and last a lossy
+decode that is flagged. The WARC keeps the raw bytes, so this can be redone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "gb_2312-80", "euc-cn", "hz-gb-2312"}
+_BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+#: Typical garbling: UTF-8 read as latin-1/cp1252, or GBK read as UTF-8.
+_MOJIBAKE = re.compile(r"\ufffd|[ÃÂåæçèéä][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text of a page with the charset used and the reason it was chosen."""
+
+    text: str
+    charset: str
+    reason: str
+    lossy: bool = False
+
+
+def _normalise(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("'\"").lower()
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return label
+
+
+def _strict(body: bytes, charset: str) -> str | None:
+    try:
+        return body.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def looks_garbled(text: str) -> bool:
+    """True when text shows replacement characters or typical mojibake pairs."""
+    return bool(_MOJIBAKE.search(text))
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
+    """Decode an HTML body; never raises, flags a lossy result."""
+    for bom, charset in _BOMS:
+        if body.startswith(bom):
+            return Decoded(body[len(bom):].decode(charset, "replace"), charset, "byte-order mark")
+    header = _normalise(http_content_type_encoding(content_type or ""))
+    meta = _normalise(html_body_declared_encoding(body[:4096]))
+    declared = header or meta
+    where = "HTTP header" if header else "meta tag" if meta else "no declaration"
+    if header and meta and header != meta:
+        where = f"HTTP header {header} vs meta {meta}"
+
+    text = _strict(body, "utf-8")
+    if text is not None:
+        if declared in (None, "utf-8") or body.isascii():
+            return Decoded(text, "utf-8", f"strict UTF-8 ({where})")
+        return Decoded(text, "utf-8", f"strict UTF-8 although {where} says {declared}")
+
+    gb_declared = (header in GB_FAMILY) or (meta in GB_FAMILY)
+    text = _strict(body, "gb18030")
+    if text is not None and (gb_declared or declared in (None, "utf-8")):
+        label = next((c for c in (header, meta) if c in GB_FAMILY), None)
+        if label:
+            why = f"{where} declares {label}, decoded as its superset GB18030"
+        else:
+            why = f"not UTF-8 although {where} says {declared or 'nothing'}; strict GB18030"
+        return Decoded(text, "gb18030", why)
+
+    for label in (header, meta):
+        if label and label not in GB_FAMILY and label != "utf-8":
+            text = _strict(body, label)
+            if text is not None:
+                return Decoded(text, label, f"strict {label} as declared by {where}")
+
+    best = from_bytes(body).best()
+    if best is not None and best.encoding:
+        return Decoded(str(best), best.encoding, f"detected by charset-normalizer ({where} failed)")
+
+    charset = declared or "utf-8"
+    try:
+        text = body.decode(charset, "replace")
+    except LookupError:
+        charset, text = "utf-8", body.decode("utf-8", "replace")
+    return Decoded(text, charset, f"lossy {charset} decode: no charset fits", lossy=True)
