@@ -1,0 +1,539 @@
+"""The article store: upsert and read extracted articles in SQLite or PostgreSQL.
+
+The schema is created and upgraded only by the alembic revisions in
+``crawler/store/migrations``; :meth:`Store.open` runs them to head on every open
+(a no-op when already there) and never drops or recreates a table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    SQLAlchemyError,
+)
+
+from crawler.items import EXPORT_FIELDS, Article, Image
+from crawler.store.errors import StoreError
+from crawler.store.schema import articles, images, metadata
+
+logger = logging.getLogger(__name__)
+
+#: The alembic script directory, shipped inside the ``crawler`` package.
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+#: Seconds a SQLite connection waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT = 30.0
+#: Seconds to wait for a PostgreSQL server (unless the URI sets ``connect_timeout``).
+PG_CONNECT_TIMEOUT = 10
+#: Key of the PostgreSQL advisory lock that serialises concurrent migrations.
+PG_MIGRATION_LOCK = 0x63_72_61_77_6C_65_72  # "crawler"
+
+#: Offset assumed for a ``published_at`` without one (China has no DST).
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+#: Alembic keeps a module-global context, so migrations in one process run one at a time.
+_MIGRATE_LOCK = threading.Lock()
+
+_OPTIONAL_TEXT = (
+    "kicker",
+    "subtitle",
+    "section",
+    "published_at",
+    "published_raw",
+    "source",
+    "organisation",
+    "editor",
+    "charset",
+    "charset_reason",
+    "warc_file",
+    "warc_record_id",
+    "extractor_version",
+)
+_TEXT_LISTS = ("authors", "correspondents", "pages", "flags")
+#: Article fields kept in ``articles`` columns of the same name.
+ARTICLE_COLUMNS: tuple[str, ...] = tuple(name for name in EXPORT_FIELDS if name != "images")
+
+
+def _utcnow() -> datetime:
+    """Current time in UTC (a function so tests can control the clock)."""
+    return datetime.now(UTC)
+
+
+def _json_dumps(value: Any) -> str:
+    """Serialise JSON columns with Chinese left readable."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def mask_uri(uri: str) -> str:
+    """The URI with any password replaced by ``***``, for messages and logs."""
+    try:
+        return make_url(uri).render_as_string(hide_password=True)
+    except Exception:  # unparsable: mask what looks like user:password@
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", uri)
+
+
+def alembic_config(uri: str | None = None, connection: Connection | None = None) -> Config:
+    """An alembic ``Config`` for the store's migrations, without any ``alembic.ini``.
+
+    Pass ``connection`` to migrate on it (what :meth:`Store.open` does), or ``uri``
+    to let ``env.py`` connect by itself (for ``command.revision(autogenerate=True)``).
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    if uri is not None:
+        config.set_main_option("sqlalchemy.url", uri.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def published_utc(published_at: str | None) -> datetime | None:
+    """The UTC instant of an ISO 8601 ``published_at``; naive values are Shanghai time.
+
+    Returns None (and logs a warning) when the value cannot be read as ISO 8601.
+    """
+    if not published_at:
+        return None
+    try:
+        moment = datetime.fromisoformat(published_at)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=SHANGHAI)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        logger.warning("published_at %r is not ISO 8601; published_utc left empty", published_at)
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line account of a database error, without SQLAlchemy's boilerplate."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    message = str(cause).split("\n(Background on this error", 1)[0]
+    return " ".join(message.split()) or type(cause).__name__
+
+
+def _text_problem(name: str, value: object, *, optional: bool = False) -> str | None:
+    """Why ``value`` cannot be stored as text, or None if it can."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        wanted = "str or None" if optional else "str"
+        return f"{name} must be {wanted}, got {type(value).__name__}"
+    if "\x00" in value:
+        return f"{name} contains a NUL character at position {value.index(chr(0))}"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"{name} contains an unencodable character at position {exc.start}"
+    return None
+
+
+def _article_problems(article: Article) -> list[str]:
+    """Everything about ``article`` that the store cannot keep faithfully."""
+    problems: list[str] = []
+
+    def check(problem: str | None) -> None:
+        if problem:
+            problems.append(problem)
+
+    for name in ("url", "outlet"):
+        value = getattr(article, name)
+        check(_text_problem(name, value))
+        if isinstance(value, str) and not value.strip():
+            problems.append(f"{name} must not be empty")
+    for name in ("title", "text"):
+        check(_text_problem(name, getattr(article, name)))
+    for name in _OPTIONAL_TEXT:
+        check(_text_problem(name, getattr(article, name), optional=True))
+    if not isinstance(article.is_reprint, bool):
+        problems.append(f"is_reprint must be bool, got {type(article.is_reprint).__name__}")
+    offset = article.warc_offset
+    if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
+        problems.append(f"warc_offset must be int or None, got {type(offset).__name__}")
+    elif offset is not None and not 0 <= offset < 2**63:
+        problems.append(f"warc_offset {offset} is out of range")
+    for name in _TEXT_LISTS:
+        value = getattr(article, name)
+        if not isinstance(value, list):
+            problems.append(f"{name} must be a list, got {type(value).__name__}")
+            continue
+        for index, item in enumerate(value):
+            check(_text_problem(f"{name}[{index}]", item))
+    if not isinstance(article.layers, dict):
+        problems.append(f"layers must be a dict, got {type(article.layers).__name__}")
+    else:
+        for key, value in article.layers.items():
+            check(_text_problem(f"layers key {key!r}", key))
+            check(_text_problem(f"layers[{key!r}]", value))
+    if not isinstance(article.images, list):
+        problems.append(f"images must be a list, got {type(article.images).__name__}")
+    else:
+        for index, image in enumerate(article.images):
+            if not isinstance(image, Image):
+                problems.append(f"images[{index}] must be an Image, got {type(image).__name__}")
+                continue
+            check(_text_problem(f"images[{index}].url", image.url))
+            check(_text_problem(f"images[{index}].caption", image.caption, optional=True))
+    return problems
+
+
+def _article_row(article: Article) -> dict[str, Any]:
+    """The ``articles`` column values of ``article`` (without the store's timestamps)."""
+    row = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
+    row["published_utc"] = published_utc(article.published_at)
+    return row
+
+
+def _article_dict(row: RowMapping, image_rows: Sequence[Any]) -> dict[str, Any]:
+    """An article as returned by the read methods."""
+    result: dict[str, Any] = {"id": row["id"]}
+    for name in EXPORT_FIELDS:
+        if name == "images":
+            result[name] = [{"url": img.url, "caption": img.caption} for img in image_rows]
+        else:
+            result[name] = row[name]
+    result["first_seen"] = row["first_seen"]
+    result["last_seen"] = row["last_seen"]
+    return result
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """WAL, foreign keys and explicit transactions on every SQLite connection.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's
+    ``begin`` emits the BEGIN itself: ``BEGIN IMMEDIATE`` for writes (takes the
+    write lock up front and waits for it with the busy timeout, instead of failing
+    when a read transaction later needs to write) and a plain ``BEGIN`` otherwise.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("store_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Store:
+    """Articles and their images in a SQL database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, uri: str) -> None:
+        """Wrap an engine whose database is migrated; use :meth:`open` instead."""
+        self.engine = engine
+        #: The store URI with any password masked.
+        self.uri = uri
+
+    def __repr__(self) -> str:
+        """Show the (masked) URI."""
+        return f"Store({self.uri!r})"
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, uri: str) -> Self:
+        """Open the store at ``uri`` and bring its schema to the newest revision.
+
+        ``uri`` is ``sqlite:///relative/path.sqlite``, ``sqlite:////abs/path.sqlite``
+        or ``postgresql+psycopg://user[:password]@host[:port]/db`` (a bare
+        ``postgresql://`` uses psycopg 3). Raises :class:`StoreError` if the URI is
+        malformed or unsupported, the database unreachable, or its schema newer
+        than this code.
+        """
+        shown = mask_uri(uri)
+        prefix = f"cannot open store {shown!r}"
+        try:
+            url = make_url(uri)
+        except ArgumentError as exc:
+            raise StoreError(
+                f"{prefix}: not a database URI ({exc}); expected e.g. "
+                "sqlite:///archives/articles.sqlite or postgresql+psycopg://user@host/db"
+            ) from exc
+        backend = url.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise StoreError(
+                f"{prefix}: unsupported scheme {url.drivername!r}; the store supports "
+                "sqlite:///PATH and postgresql+psycopg://USER@HOST/DB"
+            )
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+
+        options: dict[str, Any] = {"json_serializer": _json_dumps}
+        if backend == "sqlite":
+            database = url.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                path = Path(database).expanduser()
+                url = url.set(database=str(path))  # sqlite3 itself does not expand ~
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"{prefix}: cannot create the directory of {database!r}: {exc}") from exc
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
+        elif "connect_timeout" not in url.query:
+            options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
+        try:
+            engine = create_engine(url, **options)
+        except (NoSuchModuleError, ImportError, ArgumentError) as exc:
+            raise StoreError(f"{prefix}: driver {url.drivername!r} is not available ({exc})") from exc
+        if backend == "sqlite":
+            _install_sqlite_hooks(engine)
+
+        store = cls(engine, shown)
+        try:
+            store._migrate()
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(f"{prefix}: {_describe(exc)}") from exc
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    def _migrate(self) -> None:
+        """Upgrade the schema to head in one transaction, refusing unknown revisions."""
+        script = ScriptDirectory.from_config(alembic_config())
+        known = {revision.revision for revision in script.walk_revisions()}
+        heads = set(script.get_heads())
+        sqlite_db = self.dialect == "sqlite"
+        with _MIGRATE_LOCK, self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            if sqlite_db:
+                # Batch migrations copy and drop tables: with foreign keys on, dropping
+                # ``articles`` would cascade-delete every image. The pragma only takes
+                # effect outside a transaction; integrity is checked before commit.
+                raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                conn.execution_options(store_write=True)
+                with conn.begin():
+                    if not sqlite_db:
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
+                    current = set(MigrationContext.configure(conn).get_current_heads())
+                    self._check_revisions(conn, current, known, heads)
+                    if current != heads:
+                        logger.info(
+                            "migrating store %s from %s to %s",
+                            self.uri,
+                            sorted(current) or "empty",
+                            sorted(heads),
+                        )
+                        command.upgrade(alembic_config(connection=conn), "heads")
+                    if sqlite_db:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise StoreError(
+                                f"cannot open store {self.uri!r}: migration left "
+                                f"{len(broken)} rows with dangling foreign keys; rolled back"
+                            )
+            finally:
+                if sqlite_db:
+                    raw.execute("PRAGMA foreign_keys = ON")
+
+    def _check_revisions(self, conn: Connection, current: set[str], known: set[str], heads: set[str]) -> None:
+        """Refuse a database written by newer code, or one not made by this store."""
+        unknown = current - known
+        if unknown:
+            raise StoreError(
+                f"cannot open store {self.uri!r}: its schema revision "
+                f"{', '.join(sorted(unknown))} is newer than this code knows "
+                f"(newest known: {', '.join(sorted(heads))}); it was written by a newer "
+                "version of the crawler. Upgrade the crawler; the store was not touched."
+            )
+        if not current:
+            existing = set(inspect(conn).get_table_names()) & set(metadata.tables)
+            if existing:
+                raise StoreError(
+                    f"cannot open store {self.uri!r}: it has table(s) "
+                    f"{', '.join(sorted(existing))} but no alembic_version, so it was not "
+                    "created by this store; refusing to touch it"
+                )
+
+    # -- transactions --------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A connection inside one read transaction (a consistent snapshot)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A connection inside one write transaction, committed on success."""
+        with self.engine.connect() as conn:
+            conn.execution_options(store_write=True)
+            with conn.begin():
+                yield conn
+
+    # -- writing -------------------------------------------------------------------
+
+    def upsert_article(self, article: Article) -> int:
+        """Insert ``article``, or update the row with its URL; return the row id.
+
+        One transaction: the article row (``first_seen`` kept, ``last_seen`` set to
+        now) and its images (replaced) change together or not at all. Raises
+        :class:`StoreError` for an article with wrongly typed fields (before writing
+        anything) or when the database refuses the write.
+        """
+        if not isinstance(article, Article):
+            raise StoreError(f"cannot store {type(article).__name__} in {self.uri!r}: expected an Article")
+        problems = _article_problems(article)
+        if problems:
+            raise StoreError(f"cannot store article {article.url!r} in {self.uri!r}: {'; '.join(problems)}")
+        row = _article_row(article)
+        now = _utcnow()
+        dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        stmt = dialect_insert(articles).values(**row, first_seen=now, last_seen=now)
+        updates = {name: stmt.excluded[name] for name in row if name != "url"}
+        updates["last_seen"] = stmt.excluded["last_seen"]
+        stmt = stmt.on_conflict_do_update(index_elements=[articles.c.url], set_=updates).returning(
+            articles.c.id
+        )
+        try:
+            with self._write() as conn:
+                article_id: int = conn.execute(stmt).scalar_one()
+                self._replace_images(conn, article_id, article.images)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot store article {article.url!r} in {self.uri!r}: {_describe(exc)}"
+            ) from exc
+        return article_id
+
+    def _replace_images(self, conn: Connection, article_id: int, new: list[Image]) -> None:
+        """Replace the images of one article, keeping their order."""
+        conn.execute(delete(images).where(images.c.article_id == article_id))
+        if new:
+            conn.execute(
+                insert(images),
+                [
+                    {"article_id": article_id, "position": pos, "url": img.url, "caption": img.caption}
+                    for pos, img in enumerate(new)
+                ],
+            )
+
+    # -- reading -------------------------------------------------------------------
+
+    def get_article(self, url: str) -> dict[str, Any] | None:
+        """The article stored under ``url`` as a dict, or None.
+
+        Keys: every exported Article field (lists and dicts decoded, ``images`` as a
+        list of ``{"url", "caption"}``) plus ``id``, ``first_seen`` and ``last_seen``
+        (aware UTC datetimes).
+        """
+        try:
+            with self._read() as conn:
+                row = conn.execute(select(articles).where(articles.c.url == url)).mappings().first()
+                if row is None:
+                    return None
+                image_rows = conn.execute(
+                    select(images.c.url, images.c.caption)
+                    .where(images.c.article_id == row["id"])
+                    .order_by(images.c.position)
+                ).all()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read {url!r} from {self.uri!r}: {_describe(exc)}") from exc
+        return _article_dict(row, image_rows)
+
+    def iter_articles(self, outlet: str | None = None, *, batch_size: int = 500) -> Iterator[dict[str, Any]]:
+        """Yield articles (as :meth:`get_article` does) by ``published_utc``, then id.
+
+        Articles without a publication time come last. Rows are streamed in
+        batches from one read transaction, so the iteration sees one snapshot.
+        """
+        query = select(articles).order_by(articles.c.published_utc.asc().nulls_last(), articles.c.id.asc())
+        if outlet is not None:
+            query = query.where(articles.c.outlet == outlet)
+        try:
+            with (
+                self._read() as conn,
+                conn.execution_options(stream_results=True, yield_per=batch_size).execute(query) as result,
+            ):
+                # Closed explicitly (``with``) so that an abandoned iteration also
+                # closes PostgreSQL's server-side cursor before the transaction ends.
+                for batch in result.mappings().partitions():
+                    by_article: dict[int, list[Any]] = {row["id"]: [] for row in batch}
+                    image_rows = conn.execute(
+                        select(images.c.article_id, images.c.url, images.c.caption)
+                        .where(images.c.article_id.in_(list(by_article)))
+                        .order_by(images.c.article_id, images.c.position)
+                    )
+                    for image in image_rows:
+                        by_article[image.article_id].append(image)
+                    for row in batch:
+                        yield _article_dict(row, by_article[row["id"]])
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read articles from {self.uri!r}: {_describe(exc)}") from exc
+
+    def count_articles(self, outlet: str | None = None) -> int:
+        """How many articles are stored (of ``outlet``, if given)."""
+        query = select(func.count()).select_from(articles)
+        if outlet is not None:
+            query = query.where(articles.c.outlet == outlet)
+        try:
+            with self._read() as conn:
+                return int(conn.execute(query).scalar_one())
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot count articles in {self.uri!r}: {_describe(exc)}") from exc
+
+    # -- closing -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close all pooled connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        """Use the store as a context manager that closes it."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()

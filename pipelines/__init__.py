@@ -1,0 +1,1 @@
+"""Item pipelines: extract, then store."""
