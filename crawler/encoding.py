@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "gb_2312-80", "euc-cn", "hz-gb-2312"}
 _BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
 #: Typical garbling: UTF-8 read as latin-1/cp1252, or GBK read as UTF-8.
+_HEADER_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_META_CHARSET = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _MOJIBAKE = re.compile(r"\ufffd|[ÃÂåæçèéä][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a]")
 
 
@@ -33,12 +35,14 @@ class Decoded:
     lossy: bool = False
 
 
-def _normalise(label: str | None) -> str | None:
-    if not label:
+def _label(pattern: re.Pattern[bytes], data: bytes) -> str | None:
+    """The charset label as written (lower-cased), e.g. ``gb2312``; ``utf8`` becomes ``utf-8``."""
+    match = pattern.search(data)
+    if not match:
         return None
-    label = label.strip().strip("'\"").lower()
+    label = match.group(1).decode("ascii", "replace").lower()
     try:
-        return codecs.lookup(label).name
+        return "utf-8" if codecs.lookup(label).name == "utf-8" else label
     except LookupError:
         return label
 
@@ -60,8 +64,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     for bom, charset in _BOMS:
         if body.startswith(bom):
             return Decoded(body[len(bom):].decode(charset, "replace"), charset, "byte-order mark")
-    header = _normalise(http_content_type_encoding(content_type or ""))
-    meta = _normalise(html_body_declared_encoding(body[:4096]))
+    header = _label(_HEADER_CHARSET, (content_type or "").encode("latin-1", "replace"))
+    meta = _label(_META_CHARSET, body[:4096])
     declared = header or meta
     where = "HTTP header" if header else "meta tag" if meta else "no declaration"
     if header and meta and header != meta:

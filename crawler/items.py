@@ -30,6 +30,10 @@ class Article:
     kicker: str | None = None
     subtitle: str | None = None
     section: str | None = None
+    # E-papers: the date (YYYY-MM-DD), the page (版) number ("01") and name ("要闻").
+    edition_date: str | None = None
+    page_number: str | None = None
+    page_name: str | None = None
     published_at: str | None = None
     published_raw: str | None = None
     source: str | None = None
@@ -39,6 +43,10 @@ class Article:
     organisation: str | None = None
     editor: str | None = None
     text: str = ""
+    # Derived texts for pages that are not plain simplified Chinese (traditional, mirror-site
+    # pinyin artifacts): repaired and converted; ``title``/``text`` keep what the page said.
+    title_simplified: str | None = None
+    text_simplified: str | None = None
     images: list[Image] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     charset: str | None = None

@@ -93,6 +93,9 @@ articles = Table(
     Column("kicker", Text),
     Column("subtitle", Text),
     Column("section", Text),
+    Column("edition_date", Text),
+    Column("page_number", Text),
+    Column("page_name", Text),
     # ISO 8601 exactly as the item has it (with +08:00) ...
     Column("published_at", Text),
     # ... and the same instant in UTC, for sorting and range queries.
@@ -105,6 +108,8 @@ articles = Table(
     Column("organisation", Text),
     Column("editor", Text),
     Column("text", Text, nullable=False),
+    Column("title_simplified", Text),
+    Column("text_simplified", Text),
     Column("pages", JSON, nullable=False),
     Column("charset", Text),
     Column("charset_reason", Text),

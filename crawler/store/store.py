@@ -49,6 +49,8 @@ from crawler.store.errors import StoreError
 from crawler.store.schema import articles, images, metadata
 
 logger = logging.getLogger(__name__)
+# alembic reports every migration check at INFO; a crawl log has better things to say.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 #: The alembic script directory, shipped inside the ``crawler`` package.
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

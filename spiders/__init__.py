@@ -1,0 +1,1 @@
+"""Outlet spiders: one file per outlet (`scrapy list` shows their names)."""
