@@ -15,6 +15,24 @@ class ConfigError(ValueError):
     """A setting has a value the project cannot use; the message names the setting."""
 
 
+#: A name that becomes part of a file name (spider, outlet, crawl): no separator, no "..", no NUL.
+_FILE_PART_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def file_part(value: object, what: str) -> str:
+    """``value`` if it can be part of a file name inside its directory, else ConfigError.
+
+    Names that end up in paths (``{spider}-{start}.json``, ``{prefix}-….warc.gz``,
+    ``indexes/{crawl}.cdxj``) must never climb out of that directory: ``../../x``,
+    ``/etc/passwd``, a NUL byte or ``..`` are refused, naming ``what`` was given.
+    """
+    text = str(value)
+    if not _FILE_PART_RE.match(text) or ".." in text:
+        raise ConfigError(f"{what}={text!r} cannot be part of a file name: use 1-128 letters, digits, "
+                          "'_', '.' or '-', starting with a letter, digit or '_', without '..'")
+    return text
+
+
 @dataclass(frozen=True)
 class Config:
     """Output locations and archive options."""

@@ -20,7 +20,9 @@ def check_warc(path: Path) -> tuple[int, list[str]]:
         with path.open("rb") as fh:
             it = ArchiveIterator(fh, check_digests=True)
             for record in it:
-                while record.content_stream().read(1 << 20):
+                # raw_stream: the payload as archived (the digests cover it). content_stream()
+                # would undo a Content-Encoding: a decompression bomb, or a warcio crash on br.
+                while record.raw_stream.read(1 << 20):
                     pass
                 count += 1
                 if record.digest_checker.passed is False:
@@ -62,11 +64,36 @@ def summarise(config: Config, stats: dict[str, dict[str, Any]], archive_dir: Pat
     try:
         with Store.open(config.store_uri) as store:
             out.append(f"Article store {config.store_uri}: {store.count_articles()} articles")
-            for name in sorted(stats):
-                arts = list(store.iter_articles(name))
-                out.append(f"  {name}: {len(arts)} articles")
+            by_outlet: dict[str, list[dict[str, Any]]] = {}
+            for art in store.iter_articles():  # grouped by outlet: `site` stores per domain
+                by_outlet.setdefault(art["outlet"], []).append(art)
+            for outlet, arts in sorted(by_outlet.items()):
+                out.append(f"  {outlet}: {len(arts)} articles")
                 for art in arts[:3]:
                     out.append(f"    {art['published_at'] or '?':25} {art['title'][:40]}")
     except StoreError as exc:
         out.append(f"Article store: {exc}")
     return "\n".join(out)
+
+
+def crawl_errors(stats: dict[str, Any]) -> int:
+    """Failed requests and truncated pages of one crawl (what :func:`summarise` counts)."""
+    return sum(v for k, v in stats.items()
+               if k.startswith(("errors/", "pages/truncated")) and isinstance(v, int | float))
+
+
+def crawl_table(stats: dict[str, dict[str, Any]]) -> str:
+    """End-of-crawl table, one row per spider (used by :mod:`crawler.progress`)."""
+    rows = [["spider", "pages", "articles", "errors", "drift", "retries", "WARC MB", "time", "pages/min",
+             "finish"]]
+    for name, st in sorted(stats.items()):
+        start, finish = st.get("start_time"), st.get("finish_time")
+        seconds = (finish - start).total_seconds() if start is not None and finish is not None else 0.0
+        pages = int(st.get("response_received_count", 0))
+        rows.append([
+            name, str(pages), str(st.get("item_scraped_count", 0)), str(crawl_errors(st)),
+            str(st.get(f"drift/{name}", 0)), str(st.get("retry/count", 0)),
+            f"{st.get('warc/bytes', 0) / 1e6:.2f}", f"{seconds:.1f}s",
+            f"{pages * 60 / seconds:.1f}" if seconds > 0 else "-", str(st.get("finish_reason", "")),
+        ])
+    return _table(rows)

@@ -1,7 +1,28 @@
-"""Extraction pipeline: turns the spider's selector fields and container HTML into a clean Article."""
+"""Extraction pipeline: turns the spider's selector fields and container HTML into a clean Article.
+
+Extraction is CPU work (trafilatura, the Chinese rules); done on the reactor's thread it
+stalls downloads, archiving and storing. With ``EXTRACT_WORKERS`` > 0 (default: one per
+core) :func:`crawler.extract.article.finish` runs in a pool of worker processes and the
+pipeline awaits it, so the crawl goes on meanwhile; ``EXTRACT_WORKERS = 0`` runs it inline.
+Both give the same Article (the item is pickled there and back; a dataclass of plain values).
+
+The workers are forked when the spider opens, before the crawl starts threads of its own:
+fork needs no re-import (workers are ready in milliseconds) and they see the code exactly
+as the crawling process has it. They ignore SIGINT/SIGTERM: the crawl owns them, finishes
+the items in flight on a graceful stop, then shuts the pool down. One pool serves every
+crawler of a process (``scrapy replay`` runs several at once).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
@@ -13,25 +34,114 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
+logger = logging.getLogger(__name__)
+
+
+def extract_workers(value: object) -> int:
+    """``EXTRACT_WORKERS`` as a count: None/empty means one per core, 0 inline."""
+    if value in (None, ""):
+        return os.cpu_count() or 1
+    try:
+        count = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        count = -1
+    if count < 0:
+        raise ValueError(f"EXTRACT_WORKERS: {value!r} is not a number of worker processes (0 = inline)")
+    return count
+
+
+def _worker_init() -> None:
+    """A worker leaves stopping to the crawl (a Ctrl-C reaches the whole process group)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def finish_in_worker(article: Article, outlet_names: tuple[str, ...], min_chars: int) -> Article:
+    """Runs in a worker: the module's ``finish`` (looked up at call time) on a copy of the item."""
+    return finish(article, outlet_names=outlet_names, min_chars=min_chars)
+
+
+class _SharedPool:
+    """One process pool per process, opened by the first pipeline and closed by the last."""
+
+    pool: ProcessPoolExecutor | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls, workers: int) -> ProcessPoolExecutor:
+        if cls.pool is None:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_worker_init)
+            # Fork every worker now (the pool forks them all on the first submit), while the
+            # process has no threads but the pool's own.
+            pool.submit(_ready).result()
+            cls.pool = pool
+        cls.users += 1
+        return cls.pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users <= 0 and cls.pool is not None:
+            cls.pool.shutdown(wait=True, cancel_futures=False)
+            cls.pool, cls.users = None, 0
+
 
 class ExtractPipeline:
-    """Runs :func:`crawler.extract.article.finish` on every Article."""
+    """Runs :func:`crawler.extract.article.finish` on every Article (in worker processes)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.min_chars = crawler.settings.getint("EXTRACT_MIN_CHARS", 20)
+        self.workers = extract_workers(crawler.settings.get("EXTRACT_WORKERS"))
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
-    def process_item(self, item: object, spider: Spider | None = None) -> object:
+    def open_spider(self, spider: Spider | None = None) -> None:
+        if self.workers > 0:
+            self.pool = _SharedPool.acquire(self.workers)
+            self.crawler.stats.set_value("extract/workers", self.workers)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.pool is not None:
+            self.pool = None
+            _SharedPool.release()
+
+    async def process_item(self, item: object, spider: Spider | None = None) -> object:
         if not isinstance(item, Article):
             return item
         names = tuple(getattr(self.crawler.spider, "outlet_names", ()))
-        finish(item, outlet_names=names, min_chars=self.min_chars)
+        if self.pool is None:
+            finish(item, outlet_names=names, min_chars=self.min_chars)
+        else:
+            await self._finish_in_pool(item, names)
         stats = self.crawler.stats
         stats.inc_value(f"articles/extracted/{item.outlet}")
         for flag in item.flags:
             stats.inc_value(f"articles/flag/{flag}")
         return ItemAdapter(item).item
+
+    async def _finish_in_pool(self, item: Article, names: tuple[str, ...]) -> None:
+        """Finish ``item`` in a worker and copy the result back (the item keeps its identity)."""
+        assert self.pool is not None
+        loop = asyncio.get_running_loop()
+        try:
+            done = await loop.run_in_executor(self.pool, finish_in_worker, item, names, self.min_chars)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): say so once, extract inline from now on.
+            logger.error("EXTRACT_WORKERS: a worker process died; extracting on the main process "
+                         "for the rest of the crawl (at %s)", item.url)
+            self.crawler.stats.inc_value("extract/pool_broken")
+            self.pool = None
+            _SharedPool.release()
+            finish(item, outlet_names=names, min_chars=self.min_chars)
+            return
+        for field in fields(Article):
+            setattr(item, field.name, getattr(done, field.name))

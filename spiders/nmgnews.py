@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from crawler.encoding import Decoded
-from crawler.extract.images import find_images
-from crawler.items import Article
-from crawler.spider import ArchiveSpider
+from crawler.spider import PagedArticleSpider, PageFields
 
 ARTICLE_RE = re.compile(r"nmgnews\.com\.cn/system/\d{4}/\d{2}/\d{2}/\d{6,}\.s?html?$")
+PAGE_RE = re.compile(r"nmgnews\.com\.cn/system/\d{4}/\d{2}/\d{2}/\d{6,}(?:_\d+)?\.s?html?$")
 SITE_SUFFIX = re.compile(r"\s*[-_|–—]\s*内蒙古新闻网.*$")
 
 DEFAULT_COLUMNS = (
@@ -53,22 +50,11 @@ def _section(page: TextResponse) -> str | None:
     return None
 
 
-@dataclass
-class Fields:
-    """What a template reads off one page."""
-
-    title: str
-    published_raw: str | None
-    source: str | None
-    editor: str | None
-    body: Selector | None
-
-
 class V2025:
     """The template in use since about 2025."""
 
     @staticmethod
-    def read(page: TextResponse) -> Fields | None:
+    def read(page: TextResponse) -> PageFields | None:
         title = page.css(".article-title")
         body = page.css(".article-content")
         if not title or not body:
@@ -76,7 +62,7 @@ class V2025:
         infos = _text(page.css(".article-infos"))
         source = re.search(r"来源[:：]\s*(\S+)", infos)
         editor = page.xpath("//*[contains(@class, 'editor')]")
-        return Fields(
+        return PageFields(
             title=_text(title),
             published_raw=_text(page.css(".article-infos time.date, .article-infos .date")) or infos,
             source=source.group(1) if source else None,
@@ -89,14 +75,14 @@ class V2019:
     """The template of about 2008-2019 (GB2312/GBK)."""
 
     @staticmethod
-    def read(page: TextResponse) -> Fields | None:
+    def read(page: TextResponse) -> PageFields | None:
         title = page.css("#div2")
         body = page.css("#div_content")
         if not title or not body:
             return None
         line = _text(page.css("#div3"))
         source = re.search(r"来源[:：]\s*(\S+)", line)
-        return Fields(
+        return PageFields(
             title=_text(title),
             published_raw=line or None,
             source=source.group(1) if source else None,
@@ -108,12 +94,14 @@ class V2019:
 TEMPLATES = (V2025, V2019)
 
 
-class NmgnewsSpider(ArchiveSpider):
+class NmgnewsSpider(PagedArticleSpider):
     """Crawls column lists (following ``a.next``) and archives every article."""
 
     name = "nmgnews"
     allowed_domains = ("nmgnews.com.cn",)
     outlet_names = ("内蒙古新闻网", "本网")
+    templates = TEMPLATES
+    drift_what = "neither the 2025 nor the 2019 article template matches"
 
     def __init__(self, columns: str | None = None, max_list_pages: str | int = 50, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -148,65 +136,21 @@ class NmgnewsSpider(ArchiveSpider):
             yield scrapy.Request(page.urljoin(nxt), callback=self.parse_list, errback=self.on_error,
                                  cb_kwargs={"depth": depth + 1})
 
-    # -- articles ----------------------------------------------------------------
-    def _read(self, response: Response) -> tuple[TextResponse, Decoded, Fields]:
-        page, decoded = self.decoded(response)
-        for template in TEMPLATES:
-            fields = template.read(page)
-            if fields is not None:
-                return page, decoded, fields
-        self.drift(response, "neither the 2025 nor the 2019 article template matches")
-        return page, decoded, Fields(title="", published_raw=None, source=None, editor=None, body=None)
+    # -- articles (the page walk is PagedArticleSpider's) -------------------------------
+    _section = staticmethod(_section)
+
+    @staticmethod
+    def _title(title: str) -> str:
+        return SITE_SUFFIX.sub("", title)
 
     @staticmethod
     def _next_page(page: TextResponse) -> str | None:
+        """The pager's 下一页 (``#news_more_page_div_id``, 2019 template)."""
         href = page.xpath("//*[@id='news_more_page_div_id']//a[normalize-space(.)='下一页']/@href").get()
         return page.urljoin(href) if href else None
 
-    def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        """First page of an article: fields, body, then the next page if any."""
-        if self.is_truncated(response):
-            return
-        page, decoded, fields = self._read(response)
-        if fields.body is None:
-            article = self.generic(response, page, decoded)
-            article.flags.append("drift")
-        else:
-            article = self.new_article(
-                response, decoded, title=SITE_SUFFIX.sub("", fields.title), section=_section(page),
-                published_raw=fields.published_raw, source=fields.source, editor=fields.editor,
-            )
-            article.body_html.append(fields.body.get())
-            article.images.extend(find_images(fields.body, page.url))
-        yield from self._continue(page, article)
-
-    def _continue(self, page: TextResponse, article: Article) -> Iterator[Article | scrapy.Request]:
-        nxt = self._next_page(page)
-        if nxt and nxt not in article.pages:
-            yield scrapy.Request(nxt, callback=self.parse_more, errback=self.more_failed,
-                                 cb_kwargs={"article": article})
-        else:
-            yield article
-
-    def parse_more(self, response: Response, article: Article) -> Iterator[Article | scrapy.Request]:
-        """A later page of a multi-page article: its body joins the first page's."""
-        article.pages.append(response.url)
-        if self.is_truncated(response):
-            article.flags.append("incomplete-pages")
-            yield article
-            return
-        page, _decoded, fields = self._read(response)
-        if fields.body is not None:
-            article.body_html.append(fields.body.get())
-            article.images.extend(i for i in find_images(fields.body, page.url)
-                                  if i.url not in {x.url for x in article.images})
-        if not article.editor and fields.editor:
-            article.editor = fields.editor
-        yield from self._continue(page, article)
-
-    def more_failed(self, failure: Any) -> Iterator[Article]:
-        """A later page failed: keep what we have, flagged, rather than lose the article."""
-        self.on_error(failure)
-        article: Article = failure.request.cb_kwargs["article"]
-        article.flags.append("incomplete-pages")
-        yield article
+    @classmethod
+    def handles(cls, url: str) -> bool:
+        """Article pages (``/system/YYYY/MM/DD/0NNNNNNNN[_NN].shtml``) of any nmgnews host
+        but the e-paper's (szb.nmgnews.com.cn serves 内蒙古日报: outlets.md §4)."""
+        return bool(PAGE_RE.search(url.split("?")[0])) and "//szb." not in url

@@ -16,6 +16,8 @@ from crawler.mock import MockOutlets
 
 REPO = Path(__file__).resolve().parents[1]
 OUTLETS = REPO / "tests" / "outlets"
+#: pywb's commands (wb-manager, wayback): a virtualenv of their own (see the Makefile).
+PYWB_BIN = Path(os.environ.get("PYWB_BIN") or REPO / ".venv-pywb" / "bin")
 
 #: Politeness off: the mocks are ours and on loopback.
 FAST = {
@@ -23,6 +25,7 @@ FAST = {
     "AUTOTHROTTLE_ENABLED": "False",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "RETRY_TIMES": "1",
+    "RETRY_BACKOFF_BASE": "0",
     "LOG_LEVEL": "INFO",
 }
 

@@ -51,3 +51,55 @@ def test_garbled_detection() -> None:
     assert looks_garbled("å†…è’™å¤æ–°é—»ç½‘")  # UTF-8 read as cp1252
     assert looks_garbled("内蒙古\ufffd新闻")
     assert not looks_garbled(TEXT)
+
+
+def test_a_few_bad_bytes_in_utf8_are_a_flagged_near_miss() -> None:
+    body = _page(TEXT * 20).encode("utf-8")
+    body = body.replace("安华祎".encode(), b"\xe5\xae" + b"\xff" + "华祎".encode(), 1)
+    result = decode_html(body, "text/html; charset=utf-8")
+    assert (result.charset, result.lossy) == ("utf-8", True)
+    assert "2 undecodable" in result.reason  # the cut-off 安 and the stray byte
+    assert result.text.count("\ufffd") == 2 and looks_garbled(result.text)
+
+
+def test_a_few_bad_bytes_in_gbk_are_a_flagged_near_miss() -> None:
+    body = _page(TEXT * 20, "gbk").encode("gbk") + b"\x81"  # a lead byte cut off at the end
+    result = decode_html(body, "text/html; charset=gbk")
+    assert (result.charset, result.lossy) == ("gb18030", True)
+    assert TEXT in result.text
+
+
+def test_big5_as_declared() -> None:
+    text = "內蒙古創先爭優活動激活基層黨組織建設"
+    result = decode_html(_page(text, "big5").encode("big5"), "text/html; charset=big5")
+    assert (result.charset, result.lossy) == ("big5", False)
+    assert text in result.text
+
+
+def test_undeclared_garbage_is_never_silent() -> None:
+    """Bytes no charset decodes cleanly end flagged lossy, or at least visibly garbled."""
+    body = bytes(range(0x80, 0x100)) * 8
+    result = decode_html(body, None)
+    assert result.lossy or looks_garbled(result.text)
+
+
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        "锟斤拷锟斤拷",  # U+FFFD written as UTF-8, read as GBK
+        TEXT.encode("utf-8").decode("gbk", "ignore") * 2,  # UTF-8 read as GBK: rare characters
+        "å†…è’™å¤æ–°é—»ç½‘",
+    ],
+)
+def test_garbled_forms(garbled: str) -> None:
+    assert looks_garbled(garbled)
+
+
+def test_common_share() -> None:
+    from crawler.encoding import common_share
+
+    assert common_share(TEXT * 3) > 0.8  # 祎 镕 喆 are rare on purpose
+    assert common_share("內蒙古創先爭優活動激活基層黨組織建設") > 0.9  # traditional counts as simplified
+    assert common_share("abc") == 1.0
+    assert common_share(TEXT.encode("utf-8").decode("gbk", "ignore")) < 0.6
+    assert not looks_garbled("阿拉腾苏和、达布希拉图、额尔敦巴雅尔、乌力吉图、那仁满都拉、宝音德力格尔")

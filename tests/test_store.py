@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, select, text
 import crawler.store.store as store_module
 from crawler.items import EXPORT_FIELDS, Article, Image
 from crawler.store import Store, StoreError
-from crawler.store.schema import articles, metadata
+from crawler.store.schema import articles, include_object, metadata
 from crawler.store.store import alembic_config, published_utc
 
 REPO = Path(__file__).resolve().parents[1]
@@ -375,7 +375,8 @@ def test_migrations_are_idempotent(store_uri: str) -> None:
 
 def test_migrated_schema_matches_schema_module(store: Store) -> None:
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(context, metadata) == []
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.zh.credits import Credits, extract_credits, parse_editor, parse_source
+from crawler.zh.credits import Credits, credit_line, extract_credits, parse_editor, parse_source
 from crawler.zh.text import normalize_paragraph, strip_boilerplate
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -352,3 +352,68 @@ def test_seed_000_mirror_after_repair() -> None:
     simplified = OpenCC("t2s").convert(repaired)
     assert simplified == "(来源:光明日报)"
     assert extract_credits(["正文。", simplified]) == (["正文。"], Credits(source="光明日报"))
+
+
+# --------------------------------------------------------------------------- gaps closed later
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected_text", "expected"),
+    [
+        # datelines without brackets: 本报讯 goes, other datelines stay
+        ("呼和浩特讯 记者 张三 11月21日,学习贯彻。", "呼和浩特讯 11月21日,学习贯彻。",
+         Credits(authors=["张三"])),
+        ("新华社呼和浩特9月26日电 记者 张云龙 近日,全区召开会议。",
+         "新华社呼和浩特9月26日电 近日,全区召开会议。", Credits(authors=["张云龙"])),
+        ("呼和浩特讯 记者 张三 通讯员 李四 王五 近日,学习贯彻。", "呼和浩特讯 近日,学习贯彻。",
+         Credits(authors=["张三"], correspondents=["李四", "王五"])),
+        # the name glued to the story's first date or time word, or followed by a comma
+        ("本报讯 记者 王锦鹏9月27日,市生态环境局召开新闻发布会。", "9月27日,市生态环境局召开新闻发布会。",
+         Credits(authors=["王锦鹏"])),
+        ("本报讯 记者 王锦鹏，近日,市生态环境局召开新闻发布会。", "近日,市生态环境局召开新闻发布会。",
+         Credits(authors=["王锦鹏"])),
+        ("本报讯 记者 王锦鹏 通讯员 高娃日前,全市召开会议。", "日前,全市召开会议。",
+         Credits(authors=["王锦鹏"], correspondents=["高娃"])),
+        # undotted names over six characters, right after a role word
+        ("本报讯(记者 苏和巴特尔朝鲁)9月26日,全市召开会议。", "9月26日,全市召开会议。",
+         Credits(authors=["苏和巴特尔朝鲁"])),
+        ("形成长效机制。（记者 张三 额尔敦巴雅尔图）", "形成长效机制。",
+         Credits(authors=["张三", "额尔敦巴雅尔图"])),
+        # Latin names, parts joined
+        ("形成长效机制。(记者 Tom Smith 张三)", "形成长效机制。", Credits(authors=["Tom Smith", "张三"])),
+        ("形成长效机制。(作者：Jean-Luc Martin)", "形成长效机制。", Credits(authors=["Jean-Luc Martin"])),
+    ],
+)
+def test_datelines_and_names(paragraph: str, expected_text: str, expected: Credits) -> None:
+    text, credits = extract_credits([paragraph], outlet_names=NMG)
+    assert (text, credits) == ([expected_text], expected)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # a long run of Han characters is not a name unless a role word stands before it
+        "本报讯 自治区党委政法委员会 9月26日,全市召开会议。",
+        "形成长效机制。(自治区党委政法委员会)",
+        # a long "name" that ends like an organisation
+        "形成长效机制。(记者 呼和浩特市赛罕区委)",
+        # a byline never ends with a role word, nor is cut before one
+        "形成长效机制。(记者 张三 通讯员)",
+        "本报讯 记者 苏和巴特尔朝鲁 通讯员 自治区党委政法委 9月26日",
+        # Latin words that are not after a role word
+        "形成长效机制。(Tom Smith)",
+        "本报讯 据 Reuters 报道,全市召开会议。",
+    ],
+)
+def test_long_and_latin_tokens_need_a_role(paragraph: str) -> None:
+    assert extract_credits([paragraph], outlet_names=NMG) == ([paragraph], Credits())
+
+
+def test_credit_line() -> None:
+    assert credit_line("(据《内蒙古日报》)") == Credits(source="内蒙古日报")
+    assert credit_line("□本报记者 李璟\n通讯员 兰玉山 田礼军") == Credits(
+        authors=["李璟"], correspondents=["兰玉山", "田礼军"])
+    assert credit_line("(自治区党委政法委供稿)") == Credits(organisation="自治区党委政法委")
+    assert credit_line("□本报记者 李璟\n近年来,化德县始终把党建宣传作为服务决策。") is None
+    assert credit_line("市政协副主席赵利国出席会议。") is None
+    assert credit_line("") is None

@@ -136,6 +136,9 @@ def test_parse_datetime_none(text: str) -> None:
         ("nw.D110000gmrb_20250212_4-01.htm?div=-1", date(2025, 2, 12)),
         ("/2025-02/12/nbs.D110000gmrb_01.htm", date(2025, 2, 12)),
         ("https://epaper.gmw.cn/gmrb/html/2025-02/12/nbs.D110000gmrb_01.htm?t=2", date(2025, 2, 12)),
+        # mirror farms and fx361 copies: /page/YYYY/MMDD/N.shtml
+        ("http://victorzhang.cn/page/2014/1124/1462726.shtml", date(2014, 11, 24)),
+        ("http://www.wlcbnews.com/epaper/20230928/a01.html", date(2023, 9, 28)),
     ],
 )
 def test_date_from_url(url: str, expected: date) -> None:
@@ -153,6 +156,7 @@ def test_date_from_url(url: str, expected: date) -> None:
         "https://x.example/a.htm?t=20250212",  # query strings are ignored
         "https://x.example/system/2022/13/45/0123.shtml",  # no such date
         "http://pic1.nmgnews.com.cn/0/10/79/69/10796924_452800.jpg",
+        "http://x.example/page/2014/1340/1.shtml",  # MMDD 1340 is no date
         "",
     ],
 )
@@ -220,3 +224,19 @@ def test_seed_003_datelines_take_the_issue_year() -> None:
         None,  # 本报讯(记者 云娜 …)兴和县…: no date in the paragraph
     ]
     assert [parse_datetime(line) for line in lines] == [None] * 6
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # every form of the issue, timezone-aware
+        ("10-07-21 17:18", "2010-07-21T17:18:00+08:00"),
+        ("2025年04月16日 10:21", "2025-04-16T10:21:00+08:00"),
+        ("2022-06-02", "2022-06-02T00:00:00+08:00"),
+        ("《光明日报》（ 2025年02月12日 04版）", "2025-02-12T00:00:00+08:00"),
+        ("2016-10-31 09:28:27.0", "2016-10-31T09:28:27+08:00"),  # Founder enpproperty <date>
+        ("2023-06-02T02:21:00Z", "2023-06-02T10:21:00+08:00"),
+    ],
+)
+def test_issue_forms(text: str, expected: str) -> None:
+    assert to_iso(parse_datetime(text)) == expected

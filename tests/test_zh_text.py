@@ -362,3 +362,31 @@ def test_seed_003_broken_lines() -> None:
 def test_seeds_without_broken_lines_are_unchanged(prefix: str, by: str) -> None:
     paragraphs = strip_boilerplate(seed_paragraphs(prefix, by=by))
     assert mend_broken_lines(paragraphs) == paragraphs
+
+
+# --------------------------------------------------------------------------- captions
+
+CAPTION = ("2010年8月14日,兴安盟召开全盟首届“嘎查村书记论坛”,"
+           "各旗县市的嘎查村党支部书记围绕创先争优交流经验,畅谈体会")
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        CAPTION,  # opens with the photo's full date, 50+ characters with commas
+        "各旗县市的嘎查村党支部书记围绕创先争优交流经验,畅谈体会,现场气氛热烈,"
+        "大家纷纷表示受益匪浅 本报记者 张三 摄",
+    ],
+)
+def test_captions_are_not_prose(caption: str) -> None:
+    assert len(caption) >= 50
+    body = "内蒙古自治区各级基层党组织以创先争优活动为载体。"
+    assert mend_broken_lines([caption, body]) == [caption, body]
+
+
+def test_known_captions_never_join() -> None:
+    caption = "兴安盟召开全盟首届嘎查村书记论坛,与会人员认真听取发言。会场气氛热烈,大家纷纷表示受益匪浅"
+    body = "的弱势群体提供送货上门服务。"  # would join: it cannot start a paragraph
+    assert mend_broken_lines([caption, body]) == [caption + body]
+    assert mend_broken_lines([caption, body], captions=[caption]) == [caption, body]
+    assert mend_broken_lines(["生活困难", caption], captions=[caption]) == ["生活困难", caption]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.config import Config
-from crawler.mock import MockOutlets
+from crawler.mock import DEFAULT_OUTLETS_DIR, MockOutlets
 from crawler.summary import summarise
 
 #: Politeness off for loopback: the mocks are ours.
@@ -20,8 +21,27 @@ FAST = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "RETRY_TIMES": 1,
+    "RETRY_BACKOFF_BASE": 0,
     "LOG_LEVEL": "WARNING",
 }
+
+
+def crawl_plans(outlets_dir: Path = DEFAULT_OUTLETS_DIR) -> dict[str, list[dict[str, str]]]:
+    """Spider → the ``-a`` arguments of each mock outlet it crawls, from ``<outlet>/crawl.json``.
+
+    ``crawl.json`` (optional) is ``{"spider": "site", "args": {"url": …}}``; both keys are
+    optional, ``spider`` defaults to the directory name. tests/test_outlets.py reads it too.
+    """
+    plans: dict[str, list[dict[str, str]]] = {}
+    for path in sorted(outlets_dir.glob("*/crawl.json")):
+        try:
+            spec = json.loads(path.read_text(encoding="utf-8"))
+            spider = str(spec.get("spider", path.parent.name))
+            args = {str(k): str(v) for k, v in spec.get("args", {}).items()}
+        except (OSError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{path}: cannot read: {exc}") from exc
+        plans.setdefault(spider, []).append(args)
+    return plans
 
 
 class Command(ScrapyCommand):
@@ -53,10 +73,13 @@ class Command(ScrapyCommand):
                 os.environ[var] = mocks.proxy_url
             os.environ["no_proxy"] = os.environ["NO_PROXY"] = ""
             crawlers: dict[str, Any] = {}
+            plans = crawl_plans()
             for name in names:
-                crawler = self.crawler_process.create_crawler(name)
-                crawlers[name] = crawler
-                self.crawler_process.crawl(crawler)
+                # A spider with crawl.json plans runs once per plan, with its arguments.
+                for n, args in enumerate(plans.get(name, [{}])):
+                    crawler = self.crawler_process.create_crawler(name)
+                    crawlers[name if n == 0 else f"{name}#{n + 1}"] = crawler
+                    self.crawler_process.crawl(crawler, **args)
             self.crawler_process.start()
         stats = {name: c.stats.get_stats() for name, c in crawlers.items()}
         print(summarise(config, stats, archive_dir=Path(config.archive_dir)))

@@ -4,4 +4,4 @@
 re-extraction from the archive can tell old results from new ones.
 """
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"

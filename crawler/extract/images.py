@@ -20,8 +20,9 @@ def _caption_for(img: Selector) -> str | None:
     """The caption of an image: a figcaption, a captioned sibling, or a centred line after it.
 
     News CMSs put the caption in the element right after the image's block
-    (``<p align=center><img></p><p align=center>caption</p>``), in a ``figcaption``, or
-    in a sibling with a class like ``pic-title``.
+    (``<p align=center><img></p><p align=center>caption</p>``), in a ``figcaption``,
+    in a sibling with a class like ``pic-title``, or (e-papers) in the table row after
+    the image's row.
     """
     fig = img.xpath("ancestor::figure[1]/figcaption")
     if fig:
@@ -43,6 +44,11 @@ def _caption_for(img: Selector) -> str | None:
         if caption and not sib.xpath(".//img") and len(caption) <= _MAX_CAPTION and (
                 centred or _CAPTION_CLASS.search(cls) or sib.root.tag == "figcaption"):
             return caption
+    if block.root.tag == "td":  # e-paper picture tables: the caption is the next row
+        for row in block.xpath("ancestor::tr[1]/following-sibling::tr[1]"):
+            caption = _text(row)
+            if caption and not row.xpath(".//img") and len(caption) <= _MAX_CAPTION:
+                return caption
     return img.attrib.get("alt") or img.attrib.get("title") or None
 
 
@@ -55,6 +61,37 @@ def find_images(container: Selector, base_url: str) -> list[Image]:
     for img in container.xpath(".//img"):
         src = img.attrib.get("src") or img.attrib.get("data-src")
         if not src or src.startswith("data:"):
+            continue
+        url = urljoin(base_url, src.strip())
+        if url in seen:
+            continue
+        seen.add(url)
+        caption = _caption_for(img)
+        images.append(Image(url=url, caption=caption.strip() if caption else None))
+    return images
+
+
+_DECORATIVE = re.compile(r"logo|icon|btn|button|banner|qrcode|erweima|share|spacer|blank|arrow|\bad\b", re.I)
+
+
+def article_images(container: Selector, base_url: str, *, wrapper: Selector | None = None) -> list[Image]:
+    """The container's images, then those the article's wrapper shows beside it (an
+    e-paper's picture table after the text): not links, not in navigation, headers or
+    footers, not logos, icons or buttons."""
+    images = find_images(container, base_url)
+    if wrapper is None or wrapper.root.tag in ("html", "body"):
+        return images
+    from urllib.parse import urljoin
+
+    inside = set(container.root.iter())
+    seen = {i.url for i in images}
+    outside = ".//img[not(ancestor::a or ancestor::nav or ancestor::header or ancestor::footer)]"
+    for img in wrapper.xpath(outside):
+        if img.root in inside:
+            continue
+        src = img.attrib.get("src") or img.attrib.get("data-src") or ""
+        marks = " ".join([src, *(img.attrib.get(a, "") for a in ("class", "id", "alt"))])
+        if not src or src.startswith("data:") or _DECORATIVE.search(marks):
             continue
         url = urljoin(base_url, src.strip())
         if url in seen:

@@ -13,15 +13,16 @@ set to :attr:`MockOutlets.proxy_url` and every request is answered from
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 import trustme
 
-from crawler.mock.proxy import CertStore, MockProxyServer, Router
+from crawler.mock.proxy import CertStore, MockProxyServer, Router, Served
 from crawler.mock.site import Outlet, Route, load_outlet, make_route
 
-__all__ = ["DEFAULT_OUTLETS_DIR", "MockOutlets", "Outlet", "Route"]
+__all__ = ["DEFAULT_OUTLETS_DIR", "MockOutlets", "Outlet", "Route", "Served", "make_route"]
 
 #: ``<repo>/tests/outlets``, found from this package's location.
 DEFAULT_OUTLETS_DIR = Path(__file__).resolve().parents[2] / "tests" / "outlets"
@@ -137,6 +138,12 @@ class MockOutlets:
         """
         return self._router.served
 
+    @property
+    def served_log(self) -> list[Served]:
+        """Every answered request as :class:`Served`: method, URL, status, ``at`` (arrival,
+        ``time.time()``) and the request's ``headers`` (empty for CONNECT)."""
+        return self._router.served_log
+
     def clear_served(self) -> None:
         """Forget the requests answered so far."""
         self._router.clear_served()
@@ -158,14 +165,30 @@ class MockOutlets:
         headers: list[tuple[str, str]] | None = None,
         fault: str | None = None,
         gzip: bool = False,
+        delay: float = 0.0,
+        drip: float = 0.0,
+        content_length: int | None = None,
     ) -> Route:
         """Add (or replace) a route; works before and after :meth:`start`.
 
         ``headers=None`` sends ``Content-Type: text/html; charset=utf-8``; pass ``[]`` for none.
-        ``fault`` is ``"truncate"`` or ``"reset"``.
+        ``fault`` is ``"truncate"`` or ``"reset"``; ``delay`` holds the answer back that many
+        seconds (a slow server); ``drip`` sends the body 64 bytes at a time, that many seconds
+        apart; ``content_length`` declares a length other than the body's (a lying server).
+        ``"reset-mid"`` sends half the body, then resets the connection.
         """
         if headers is None:
             headers = [("Content-Type", "text/html; charset=utf-8")]
-        route = make_route(url, body=body, status=status, headers=headers, fault=fault, compress=gzip)
+        route = make_route(url, body=body, status=status, headers=headers, fault=fault, compress=gzip,
+                           delay=delay, drip=drip, content_length=content_length)
         self._router.add(route)
         return route
+
+    def add_responder(self, url: str, responder: Callable[[int], Route]) -> None:
+        """Answer ``url`` with a route made per request: ``responder(n)``, where n counts the
+        requests it answered before (0 for the first); build routes with :func:`make_route`.
+
+        For answers that change over time: ``429`` twice then ``200``, a ``Retry-After``
+        HTTP-date computed when the request arrives.
+        """
+        self._router.add_responder(url, responder)

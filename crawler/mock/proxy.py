@@ -14,14 +14,15 @@ import socket
 import ssl
 import struct
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 
 import trustme
 
-from crawler.mock.site import Outlet, Route, RouteKey, make_route, normalise_host, route_key
+from crawler.mock.site import DRIP_CHUNK, Outlet, Route, RouteKey, make_route, normalise_host, route_key
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ class Router:
         self._routes: dict[RouteKey, Route] = {}
         self._not_found: dict[str, Route] = {}
         self._served: list[tuple[str, str, int]] = []
+        self._served_at: list[tuple[float, tuple[tuple[str, str], ...]]] = []
+        self._responders: dict[RouteKey, Callable[[int], Route]] = {}
+        self._responder_calls: dict[RouteKey, int] = {}
         for outlet in outlets:
             for route in outlet.routes:
                 self.add(route, not_found=outlet.not_found)
@@ -85,10 +89,37 @@ class Router:
             return not_found
         return bad_gateway(key[1])
 
-    def record(self, method: str, url: str, status: int) -> None:
-        """Log one answered request."""
+    def add_responder(self, url: str, responder: Callable[[int], Route]) -> None:
+        """Answer ``url`` with ``responder(n)``, n = how many requests it answered before."""
+        key = route_key(url)
+        with self._lock:
+            self._responders[key] = responder
+            self._responder_calls[key] = 0
+            self._not_found.setdefault(key[1], _PLAIN_404)
+
+    def answer(self, url: str) -> Route:
+        """The route for a request being answered now: a responder's, else :meth:`resolve`."""
+        key = route_key(url)
+        with self._lock:
+            responder = self._responders.get(key)
+            if responder is not None:
+                count = self._responder_calls[key]
+                self._responder_calls[key] = count + 1
+        return responder(count) if responder is not None else self.resolve(url)
+
+    def record(self, method: str, url: str, status: int,
+               headers: Iterable[tuple[str, str]] = ()) -> None:
+        """Log one answered request, with its arrival time and request headers."""
         with self._lock:
             self._served.append((method, url, status))
+            self._served_at.append((time.time(), tuple(headers)))
+
+    @property
+    def served_log(self) -> list[Served]:
+        """Like :attr:`served`, with arrival time (``time.time()``) and request headers."""
+        with self._lock:
+            return [Served(*entry, at, headers)
+                    for entry, (at, headers) in zip(self._served, self._served_at, strict=True)]
 
     @property
     def served(self) -> list[tuple[str, str, int]]:
@@ -100,6 +131,17 @@ class Router:
         """Forget the requests answered so far."""
         with self._lock:
             self._served.clear()
+            self._served_at.clear()
+
+
+class Served(NamedTuple):
+    """One answered request, as :attr:`Router.served_log` reports it."""
+
+    method: str
+    url: str
+    status: int
+    at: float
+    headers: tuple[tuple[str, str], ...]
 
 
 def bad_gateway(host: str) -> Route:
@@ -276,14 +318,17 @@ class MockHandler(BaseHTTPRequestHandler):
         """Resolve the target URL, record it and send the route's answer."""
         try:
             url = self._target_url()
-            route = self.server.router.resolve(url)
+            route = self.server.router.answer(url)
         except ValueError:
             url, route = f"http://{self.headers.get('Host', '')}{self.path}", bad_gateway("")
+        headers = list(self.headers.items())
         if route.fault == "reset":
-            self.server.router.record(self.command, url, 0)
+            self.server.router.record(self.command, url, 0, headers)
             self._reset()
             return
-        self.server.router.record(self.command, url, route.status)
+        self.server.router.record(self.command, url, route.status, headers)
+        if route.delay:
+            time.sleep(route.delay)  # this connection's own thread: a slow server
         self._send(route, with_body=with_body)
 
     def _send(self, route: Route, *, with_body: bool) -> None:
@@ -294,13 +339,31 @@ class MockHandler(BaseHTTPRequestHandler):
             reason = "Unknown"
         lines = [f"HTTP/1.1 {route.status} {reason}"]
         lines += [f"{name}: {value}" for name, value in route.headers]
-        lines.append(f"Content-Length: {len(route.body)}")
-        if route.fault == "truncate":
+        declared = len(route.body) if route.content_length is None else route.content_length
+        lines.append(f"Content-Length: {declared}")
+        if route.fault in ("truncate", "reset-mid") or route.content_length is not None:
             self.close_connection = True
         if self.close_connection:
             lines.append("Connection: close")
         head = b"".join(_line_bytes(line) + b"\r\n" for line in lines) + b"\r\n"
-        self.wfile.write(head + (route.wire_body if with_body else b""))
+        body = route.wire_body if with_body else b""
+        if route.drip:
+            self._drip(head, body, route.drip)
+        else:
+            self.wfile.write(head + body)
+        if route.fault == "reset-mid" and with_body:
+            self._reset()
+
+    def _drip(self, head: bytes, body: bytes, pause: float) -> None:
+        """Send the head, then the body a chunk at a time with ``pause`` seconds between."""
+        self.wfile.write(head)
+        for start in range(0, len(body), DRIP_CHUNK):
+            time.sleep(pause)
+            try:
+                self.wfile.write(body[start:start + DRIP_CHUNK])
+            except OSError:  # the client gave up (its timeout): stop dripping
+                self.close_connection = True
+                return
 
     def _reset(self) -> None:
         """Drop the connection without an answer (an abortive close, so the peer sees RST)."""

@@ -15,14 +15,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 #: Faults a route may carry (see ``tests/outlets/README.md``).
-FAULTS = ("truncate", "reset")
+FAULTS = ("truncate", "reset", "reset-mid")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_ROUTE_KEYS = {"url", "file", "body", "status", "headers", "gzip", "fault"}
+_ROUTE_KEYS = {"url", "file", "body", "status", "headers", "gzip", "fault", "delay", "drip",
+               "content_length"}
 _NOT_FOUND_KEYS = {"file", "body", "status", "headers", "gzip"}
 _FORBIDDEN_HEADERS = {"content-length", "transfer-encoding"}
 
 RouteKey = tuple[str, str, str]
+#: Body bytes sent per chunk by a ``drip`` route.
+DRIP_CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,17 @@ class Route:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     fault: str | None = None
+    #: Seconds the proxy waits after reading the request before answering (a slow server).
+    delay: float = 0.0
+    #: Seconds between chunks of :data:`DRIP_CHUNK` body bytes (a server that drips its answer).
+    drip: float = 0.0
+    #: ``Content-Length`` to declare instead of the body's length (a lying server); None: the truth.
+    content_length: int | None = None
 
     @property
     def wire_body(self) -> bytes:
         """The body bytes that actually go on the wire (half of them for ``truncate``)."""
-        if self.fault == "truncate":
+        if self.fault in ("truncate", "reset-mid"):
             return self.body[: len(self.body) // 2]
         if self.fault == "reset":
             return b""
@@ -88,9 +97,23 @@ def make_route(
     headers: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
     fault: str | None = None,
     compress: bool = False,
+    delay: float = 0.0,
+    drip: float = 0.0,
+    content_length: int | None = None,
 ) -> Route:
-    """Build and validate a route; ``compress`` gzips the body and adds Content-Encoding."""
+    """Build and validate a route; ``compress`` gzips the body and adds Content-Encoding.
+
+    ``delay`` (seconds, 0-600) holds the answer back, for tests of slow servers; ``drip``
+    (seconds, 0-60) is the pause between chunks of 64 body bytes; ``content_length`` is
+    declared instead of the body's real length (then the connection closes after the body).
+    """
     route_key(url)
+    if not 0 <= delay <= 600:
+        raise ValueError(f"{url}: delay {delay!r} must be between 0 and 600 seconds")
+    if not 0 <= drip <= 60:
+        raise ValueError(f"{url}: drip {drip!r} must be between 0 and 60 seconds")
+    if content_length is not None and content_length < 0:
+        raise ValueError(f"{url}: content_length {content_length!r} must not be negative")
     if fault is not None and fault not in FAULTS:
         raise ValueError(f"{url}: unknown fault {fault!r}, expected one of {FAULTS}")
     if not 100 <= status <= 599:
@@ -109,7 +132,8 @@ def make_route(
         body = gzip.compress(body, mtime=0)
         if not any(n.lower() == "content-encoding" for n, _ in pairs):
             pairs.append(("Content-Encoding", "gzip"))
-    return Route(url=url, status=status, headers=tuple(pairs), body=body, fault=fault)
+    return Route(url=url, status=status, headers=tuple(pairs), body=body, fault=fault, delay=float(delay),
+                 drip=float(drip), content_length=content_length)
 
 
 def _route_from_spec(spec: dict[str, Any], directory: Path, where: str, *, not_found: bool) -> Route:
@@ -137,6 +161,9 @@ def _route_from_spec(spec: dict[str, Any], directory: Path, where: str, *, not_f
         headers=[tuple(h) for h in spec.get("headers", [])],  # type: ignore[misc]
         fault=spec.get("fault"),
         compress=bool(spec.get("gzip", False)),
+        delay=float(spec.get("delay", 0.0)),
+        drip=float(spec.get("drip", 0.0)),
+        content_length=int(spec["content_length"]) if "content_length" in spec else None,
     )
 
 

@@ -22,12 +22,16 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -83,12 +87,25 @@ class UTCTimestamp(TypeDecorator[datetime]):
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+#: Every outlet an article was stored for: a spider's name, or the registrable domain of a
+#: site crawled by the ``site`` spider. ``names`` is how the outlet calls itself in 来源
+#: lines and bylines (the spider's ``outlet_names``), so a reprint can be told from its original.
+outlets = Table(
+    "outlets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("names", JSON, nullable=False),
+    Column("first_seen", UTCTimestamp, nullable=False),
+    Column("last_seen", UTCTimestamp, nullable=False),
+)
+
 articles = Table(
     "articles",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("url", Text, nullable=False, unique=True),
-    Column("outlet", Text, nullable=False),
+    Column("outlet", Text, ForeignKey("outlets.name"), nullable=False),
     Column("title", Text, nullable=False),
     Column("kicker", Text),
     Column("subtitle", Text),
@@ -121,6 +138,10 @@ articles = Table(
     Column("flags", JSON, nullable=False),
     Column("first_seen", UTCTimestamp, nullable=False),
     Column("last_seen", UTCTimestamp, nullable=False),
+    # Set while the article's URL answers 404/410 or redirects to the site's home page
+    # (the capture that said so: ``gone_marks``); cleared when it answers again.
+    Column("gone_at", UTCTimestamp),
+    Column("gone_status", Integer),
     # Serves lookups by outlet and per-outlet iteration in publication order.
     Index(None, "outlet", "published_utc"),
     Index(None, "published_utc"),
@@ -141,3 +162,122 @@ images = Table(
     Column("caption", Text),
     UniqueConstraint("article_id", "position"),
 )
+
+#: Earlier versions of an article, kept when a newer one replaces it (re-extraction from
+#: the archive with a newer extractor; later also edits and other reasons). ``fields``
+#: holds every exported field of the replaced version, images included, as JSON.
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("extractor_version", Text),
+    Column("reason", Text, nullable=False),
+    Column("fields", JSON, nullable=False),
+    # When the replaced version was last stored, and when it was replaced.
+    Column("seen_at", UTCTimestamp),
+    Column("replaced_at", UTCTimestamp, nullable=False),
+    # Unified diff of title and text from this version to the one that replaced it.
+    Column("diff", Text),
+    UniqueConstraint("article_id", "version"),
+)
+
+#: Every fetch written to the archive: one row per response or revisit record.
+#: ``payload_digest`` is the digest of the payload the capture stands for (for a
+#: server-not-modified revisit, the original's). ``refers_to`` is the record id of a
+#: revisit's original. ``etag``/``last_modified`` are the validators conditional
+#: requests send back; ``location`` the target of a redirect.
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("fetched_at", UTCTimestamp, nullable=False),
+    Column("status", Integer),
+    Column("record_type", Text, nullable=False),
+    Column("profile", Text),
+    Column("refers_to", Text),
+    Column("warc_file", Text, nullable=False),
+    Column("warc_offset", BigInteger, nullable=False),
+    Column("warc_length", BigInteger, nullable=False),
+    Column("record_id", Text, nullable=False, unique=True),
+    Column("payload_digest", Text),
+    Column("content_type", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("location", Text),
+    Column("truncated", Text),
+    Column("spider", Text),
+    Index(None, "url", "fetched_at"),
+    Index(None, "url", "payload_digest"),
+)
+
+#: Each time a stored article's URL was found gone (404/410, or a redirect to the home
+#: page), and when it came back (``back_at``); ``articles.gone_at`` mirrors the open mark.
+gone_marks = Table(
+    "gone_marks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("gone_at", UTCTimestamp, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("location", Text),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=False),
+    Column("back_at", UTCTimestamp),
+    Column("back_capture_id", Integer, ForeignKey("captures.id")),
+    Index(None, "article_id"),
+)
+
+#: MinHash signature of an article's normalised text (crawler/dedupe), ``scheme`` naming
+#: how it was made (shingle size, permutations, seed, LSH bands).
+fingerprints = Table(
+    "fingerprints",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("scheme", Text, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Column("shingles", Integer, nullable=False),
+)
+
+#: The LSH index of the signatures: one row per (band, bucket) an article falls in.
+#: Articles sharing a bucket in any band are candidate near-duplicates.
+minhash_bands = Table(
+    "minhash_bands",
+    metadata,
+    Column("band", Integer, nullable=False),
+    Column("bucket", Text, nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("band", "bucket", "article_id"),
+    Index(None, "article_id"),
+)
+
+#: A reprint or mirror (``copy_id``) and the earliest known original it copies, with the
+#: estimated Jaccard similarity of their texts' character 3-grams.
+reprint_links = Table(
+    "reprint_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("copy_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("original_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("similarity", Float, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("linked_at", UTCTimestamp, nullable=False),
+    CheckConstraint("copy_id <> original_id", name="not_self"),
+    Index(None, "original_id"),
+)
+
+#: Search objects made by migration 0003 outside this metadata (SQLite's FTS5 table and its
+#: shadow tables, PostgreSQL's trigram index); schema comparisons leave them out.
+SEARCH_OBJECTS_PREFIX = "articles_fts"
+SEARCH_INDEX = "ix_articles_search"
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic ``include_object`` hook: leave the full-text search objects out of comparisons."""
+    return not (name and (name.startswith(SEARCH_OBJECTS_PREFIX) or name == SEARCH_INDEX))

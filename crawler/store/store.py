@@ -44,9 +44,24 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from crawler.dedupe import DEFAULT_THRESHOLD, SCHEME, fingerprint, text_for_fingerprint
 from crawler.items import EXPORT_FIELDS, Article, Image
 from crawler.store.errors import StoreError
-from crawler.store.schema import articles, images, metadata
+from crawler.store.history import HistoryMethods
+from crawler.store.outlets import ensure_outlet
+from crawler.store.reprints import Linked, link_reprints
+from crawler.store.schema import articles, fingerprints, images, metadata
+from crawler.store.versions import (
+    PROVENANCE,
+    REEXTRACTION,
+    Upserted,
+    change_reason,
+    changed_fields,
+    keep_version,
+    stored_fields,
+    text_diff,
+    versions_of,
+)
 
 logger = logging.getLogger(__name__)
 # alembic reports every migration check at INFO; a crawl log has better things to say.
@@ -258,8 +273,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-class Store:
-    """Articles and their images in a SQL database (SQLite or PostgreSQL)."""
+class Store(HistoryMethods):
+    """Articles and their images in a SQL database (SQLite or PostgreSQL); captures, gone
+    marks, reprint links and search in :class:`~crawler.store.history.HistoryMethods`."""
 
     def __init__(self, engine: Engine, uri: str) -> None:
         """Wrap an engine whose database is migrated; use :meth:`open` instead."""
@@ -414,12 +430,22 @@ class Store:
     # -- writing -------------------------------------------------------------------
 
     def upsert_article(self, article: Article) -> int:
-        """Insert ``article``, or update the row with its URL; return the row id.
+        """Insert ``article``, or update the row with its URL; return the row id (see :meth:`upsert`)."""
+        return self.upsert(article).id
 
-        One transaction: the article row (``first_seen`` kept, ``last_seen`` set to
-        now) and its images (replaced) change together or not at all. Raises
-        :class:`StoreError` for an article with wrongly typed fields (before writing
-        anything) or when the database refuses the write.
+    def upsert(self, article: Article, *, reason: str = REEXTRACTION, outlet_names: Sequence[str] = (),
+               reprint_threshold: float | None = DEFAULT_THRESHOLD) -> Upserted:
+        """Insert ``article``, or update the row with its URL; say what changed.
+
+        One transaction: the outlet (``outlet_names``: how it calls itself, when known),
+        the article row (``first_seen`` kept, ``last_seen`` set to now), its images
+        (replaced), the replaced version when the content changed or the extractor did
+        (``article_versions``, with a diff and the reason: ``edit`` when the page changed,
+        else ``reason``), and, unless ``reprint_threshold`` is None, its near-duplicate
+        fingerprint and reprint links (crawler/store/reprints.py) change together or not at
+        all. Content unchanged: the row keeps pointing at the WARC record where that content
+        was first archived. Raises :class:`StoreError` for an article with wrongly typed
+        fields (before writing anything) or when the database refuses the write.
         """
         if not isinstance(article, Article):
             raise StoreError(f"cannot store {type(article).__name__} in {self.uri!r}: expected an Article")
@@ -428,22 +454,65 @@ class Store:
             raise StoreError(f"cannot store article {article.url!r} in {self.uri!r}: {'; '.join(problems)}")
         row = _article_row(article)
         now = _utcnow()
-        dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
-        stmt = dialect_insert(articles).values(**row, first_seen=now, last_seen=now)
-        updates = {name: stmt.excluded[name] for name in row if name != "url"}
-        updates["last_seen"] = stmt.excluded["last_seen"]
-        stmt = stmt.on_conflict_do_update(index_elements=[articles.c.url], set_=updates).returning(
-            articles.c.id
-        )
+        fp = fingerprint(text_for_fingerprint(article)) if reprint_threshold is not None else None
+        new_fields = {**row, "images": [{"url": i.url, "caption": i.caption} for i in article.images]}
         try:
             with self._write() as conn:
-                article_id: int = conn.execute(stmt).scalar_one()
+                ensure_outlet(conn, article.outlet, outlet_names, now)
+                before = stored_fields(conn, article.url)
+                version = kept = None
+                changed: tuple[str, ...] = ()
+                if before is not None:
+                    old_id, old_fields, seen_at = before
+                    changed = changed_fields(old_fields, new_fields)
+                    if not changed and old_fields.get("warc_record_id"):
+                        row.update({k: old_fields[k] for k in PROVENANCE})
+                    if changed or old_fields.get("extractor_version") != article.extractor_version:
+                        kept = change_reason(conn, old_fields, new_fields, default=reason)
+                        version = keep_version(conn, old_id, old_fields, seen_at=seen_at, replaced_at=now,
+                                               reason=kept, diff=text_diff(old_fields, new_fields,
+                                                                           old_seen=seen_at, new_seen=now))
+                article_id: int = conn.execute(self._upsert_statement(row, now)).scalar_one()
                 self._replace_images(conn, article_id, article.images)
+                linked = Linked(None, None)
+                if reprint_threshold is not None and (
+                        before is None or changed or not self._has_fingerprint(conn, article_id)):
+                    linked = link_reprints(conn, article_id, fp, reprint_threshold, now)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot store article {article.url!r} in {self.uri!r}: {_describe(exc)}"
             ) from exc
-        return article_id
+        return Upserted(id=article_id, inserted=before is None, changed=changed, version=version,
+                        reason=kept, original_id=linked.original_id, similarity=linked.similarity,
+                        links_written=linked.written)
+
+    def _upsert_statement(self, row: dict[str, Any], now: datetime) -> Any:
+        """INSERT … ON CONFLICT (url) DO UPDATE of an article row, returning its id."""
+        dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        stmt = dialect_insert(articles).values(**row, first_seen=now, last_seen=now)
+        updates = {name: stmt.excluded[name] for name in row if name != "url"}
+        updates["last_seen"] = stmt.excluded["last_seen"]
+        upsert = stmt.on_conflict_do_update(index_elements=[articles.c.url], set_=updates)
+        return upsert.returning(articles.c.id)
+
+    @staticmethod
+    def _has_fingerprint(conn: Connection, article_id: int) -> bool:
+        """Whether the article has a fingerprint of the current scheme."""
+        found = conn.execute(select(fingerprints.c.scheme).where(fingerprints.c.article_id == article_id))
+        return found.scalar_one_or_none() == SCHEME
+
+    def article_versions(self, url: str) -> list[dict[str, Any]]:
+        """Earlier versions of the article at ``url``, oldest first.
+
+        Each: ``version`` (1, 2, …), ``extractor_version`` and ``fields`` (every
+        exported field, images included) of the replaced version, ``reason``,
+        ``seen_at`` (when it was last stored) and ``replaced_at``.
+        """
+        try:
+            with self._read() as conn:
+                return versions_of(conn, url)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read versions of {url!r} from {self.uri!r}: {_describe(exc)}") from exc
 
     def _replace_images(self, conn: Connection, article_id: int, new: list[Image]) -> None:
         """Replace the images of one article, keeping their order."""
@@ -520,6 +589,12 @@ class Store:
                 return int(conn.execute(query).scalar_one())
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot count articles in {self.uri!r}: {_describe(exc)}") from exc
+
+    def select_articles(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Filtered, streaming read; see :func:`crawler.store.query.select_articles`."""
+        from crawler.store.query import select_articles  # here: query imports this module
+
+        return select_articles(self, **filters)
 
     # -- closing -------------------------------------------------------------------
 

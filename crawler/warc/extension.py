@@ -4,10 +4,18 @@ It listens to ``response_downloaded``, which fires for real network downloads on
 before any downloader middleware has decompressed the body or edited the headers
 (shared/STYLE.md §2), so the records hold what came off the wire: robots.txt,
 redirects, errors and pages alike. A replayed response never passes here.
+
+A page fetched again unchanged is written as a revisit record (crawler/warc/revisit.py):
+with ``WARC_REVISITS`` on, the store's captures are asked for an earlier response of the
+same URL with the same payload digest; a 304 answer to a conditional request is a
+server-not-modified revisit of the capture the request was made against. After each
+download's records are written and flushed, ``warc_written`` is sent
+(crawler/warc/signals.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import platform
 from datetime import UTC, datetime, timedelta
@@ -17,16 +25,22 @@ import scrapy
 import warcio
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler import __version__
 from crawler.config import Config
-from crawler.warc.files import WARC_VERSION, WarcRotator
+from crawler.warc import cdxj
+from crawler.warc.files import WARC_VERSION, WarcRotator, WarcWriteError
 from crawler.warc.records import build_pair, request_headers, response_headers
+from crawler.warc.revisit import CONDITIONAL_META, Original, build_revisit_pair, payload_digest
+from crawler.warc.signals import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Written, warc_written
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+    from crawler.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +56,8 @@ class WarcExtension:
         self.config = config
         self.stats = crawler.stats
         self.rotator: WarcRotator | None = None
+        self.revisits = crawler.settings.getbool("WARC_REVISITS", True)
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -56,7 +72,7 @@ class WarcExtension:
 
     def warcinfo(self, spider: Spider) -> dict[str, str]:
         """The warcinfo fields of every file of this crawl."""
-        return {
+        info = {
             "software": (
                 f"nmg-news-archiver/{__version__} (Scrapy {scrapy.__version__}, "
                 f"warcio {getattr(warcio, '__version__', '?')}, Python {platform.python_version()})"
@@ -71,6 +87,11 @@ class WarcExtension:
             "hostname": platform.node(),
             "description": self.config.description or f"Archival crawl of outlet {spider.name}",
         }
+        # Arguments a spider records about itself (``spider_args``), so `scrapy replay` reruns it alike.
+        args = getattr(spider, "spider_args", None)
+        if isinstance(args, dict) and args:
+            info["spider-args"] = json.dumps({str(k): str(v) for k, v in args.items()}, ensure_ascii=False)
+        return info
 
     def spider_opened(self, spider: Spider) -> None:
         self.crawl_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
@@ -80,6 +101,14 @@ class WarcExtension:
             warcinfo=self.warcinfo(spider),
             max_size=self.config.warc_max_size,
         )
+        if self.revisits:
+            from crawler.store import StoreError
+            from crawler.store.shared import crawl_store
+
+            try:
+                self.store = crawl_store(self.crawler)
+            except StoreError as exc:
+                logger.error("Revisit records off: %s (every page is archived in full)", exc)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.rotator is None:
@@ -88,36 +117,115 @@ class WarcExtension:
         files = [str(p) for p in self.rotator.closed_files]
         self.stats.set_value("warc/files", len(files))
         logger.info("WARC files written: %s", ", ".join(files) or "none")
+        self.merge_index(spider)
+
+    def merge_index(self, spider: Spider) -> None:
+        """Merge the per-file CDXJ sidecars into ``indexes/{crawl}.cdxj``, sorted; drop them."""
+        assert self.rotator is not None
+        sidecars = self.rotator.closed_indexes
+        if not sidecars:
+            return
+        out = self.config.archive_dir / "indexes" / f"{spider.name}-{self.crawl_id}.cdxj"
+        lines = cdxj.merge(sidecars, out)
+        for path in sidecars:
+            path.unlink()
+        self.stats.set_value("warc/index_lines", lines)
+        logger.info("CDXJ index: %s (%d lines)", out, lines)
+
+    def _original(self, response: Response, request: Request, digest: str, truncated: str | None
+                  ) -> tuple[Original | None, str | None]:
+        """The earlier capture this download revisits, and the revisit profile; or (None, None)."""
+        conditional = request.meta.get(CONDITIONAL_META)
+        if response.status == 304 and isinstance(conditional, Original):
+            return conditional, SERVER_NOT_MODIFIED
+        if self.store is None or truncated or not response.body or not 200 <= response.status < 300:
+            return None, None
+        from crawler.store import StoreError
+
+        try:
+            found = self.store.original_capture(response.url, digest)
+        except StoreError as exc:
+            logger.error("Revisit look-up failed, archiving %s in full: %s", response.url, exc)
+            return None, None
+        if found is None:
+            return None, None
+        return Original(found.record_id, found.url, found.fetched_at, found.payload_digest), IDENTICAL_PAYLOAD
+
+    def write_failed(self, exc: WarcWriteError, url: str) -> None:
+        """A WARC write failed (disk full, I/O error): say so once and stop the crawl cleanly.
+
+        The rotator closed the file after its last complete record. A signal handler's
+        exception is swallowed by ``send_catch_log``, so the spider is closed here (reason
+        ``disk_full`` or ``warc_write_error``); responses still in flight are not archived,
+        and the store pipeline does not store their articles.
+        """
+        self.stats.inc_value("warc/write_errors")
+        if self.stats.get_value("warc/write_error") is not None:
+            logger.error("Not archived (WARC writing stopped): <%s>", url)
+            return
+        reason = "disk_full" if exc.disk_full else "warc_write_error"
+        self.stats.set_value("warc/write_error", str(exc))
+        logger.error("WARC writing failed at <%s>: %s. Stopping the crawl (%s): what was archived "
+                     "is kept; free space and run the crawl again.", url, exc, reason)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         """Archive one exchange; leave the record's location in ``request.meta``."""
         if self.rotator is None:  # pragma: no cover - signal before spider_opened
             return
+        if "playwright" in response.flags:
+            return  # a rendered DOM, not what the server sent: crawler/browser_capture.py archives it
         latency = float(request.meta.get("download_latency") or 0.0)
         started = datetime.now(UTC) - timedelta(seconds=latency)
         truncated = "disconnect" if "dataloss" in response.flags else None
-        warcinfo_id = self.rotator.prepare()
-        resp_record, req_record = build_pair(
-            self.rotator.builder,
-            url=response.url,
-            date=started,
-            response_http=response_headers(
-                response.status, response.protocol, list(response.headers.items())
-            ),
-            response_body=response.body,
-            request_http=request_headers(
-                request.method, request.url, list(request.headers.items()), response.protocol
-            ),
-            request_body=request.body,
-            ip_address=str(response.ip_address) if response.ip_address else None,
-            truncated=truncated,
-            warcinfo_id=warcinfo_id,
-        )
-        refs = self.rotator.write_group([resp_record, req_record])
+        digest = payload_digest(response.body)
+        original, profile = self._original(response, request, digest, truncated)
+        try:
+            warcinfo_id = self.rotator.prepare()
+        except WarcWriteError as exc:
+            self.write_failed(exc, response.url)
+            return
+        response_http = response_headers(response.status, response.protocol, list(response.headers.items()))
+        request_http = request_headers(request.method, request.url, list(request.headers.items()),
+                                       response.protocol)
+        ip_address = str(response.ip_address) if response.ip_address else None
+        if original is None:
+            first, second = build_pair(
+                self.rotator.builder, url=response.url, date=started, response_http=response_http,
+                response_body=response.body, request_http=request_http, request_body=request.body,
+                ip_address=ip_address, truncated=truncated, warcinfo_id=warcinfo_id,
+            )
+        else:
+            assert profile is not None
+            if profile == SERVER_NOT_MODIFIED:
+                digest = original.payload_digest or ""
+            first, second = build_revisit_pair(
+                self.rotator.builder, url=response.url, date=started, profile=profile, original=original,
+                digest=digest if profile == IDENTICAL_PAYLOAD else None, response_http=response_http,
+                request_http=request_http, request_body=request.body, ip_address=ip_address,
+                warcinfo_id=warcinfo_id,
+            )
+        try:
+            refs = self.rotator.write_group([first, second], request_body=request.body)
+        except WarcWriteError as exc:
+            self.write_failed(exc, response.url)
+            return
         request.meta[META_KEY] = refs[0]
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/bytes", sum(r.length for r in refs))
+        if original is not None:
+            self.stats.inc_value("warc/revisits")
+            self.stats.inc_value("warc/revisits/" + ("not_modified" if profile == SERVER_NOT_MODIFIED
+                                                     else "identical"))
         if truncated:
             self.stats.inc_value("warc/truncated")
             logger.warning("Truncated response archived with WARC-Truncated: %s <%s>",
                            truncated, response.url)
+        written = Written(
+            url=response.url, date=started, status=response.status,
+            record_type="response" if original is None else "revisit", ref=refs[0], request_ref=refs[1],
+            payload_digest=digest or None, profile=profile,
+            refers_to=original.record_id if original else None, truncated=truncated,
+        )
+        self.crawler.signals.send_catch_log(signal=warc_written, written=written, response=response,
+                                            request=request, spider=spider)

@@ -12,45 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_DOTS = "·•・‧．."
+from crawler.zh.bylines import HAN, SEP, is_name, leading_byline, parse_byline
 
-#: A name written with separators around it: 2–6 Han characters (Mongolian names such
-#: as 达布希拉图 are longer than the usual 2–4) or parts joined by a middle dot.
-_NAME = re.compile(rf"[{_HAN}]{{2,6}}|[{_HAN}]{{1,8}}(?:[{_DOTS}][{_HAN}]{{1,8}})+")
-#: A name glued to its role word (记者张云龙): stricter, 2–4 Han characters or dotted.
-_FUSED_NAME = re.compile(rf"[{_HAN}]{{2,4}}|[{_HAN}]{{1,8}}(?:[{_DOTS}][{_HAN}]{{1,8}})+")
-#: Characters that occur in sentences but (almost) never in personal names.
-_SENTENCE_CHARS = frozenset("了的们这那是在从到对把被着过吗呢吧啊就都也还又将并")
-#: Words that look like names after a role word but are column names or verbs.
-_NON_NAMES = frozenset(
-    re.findall(
-        r"\S+",
-        "手记 观察 调查 专访 连线 来信 走访 札记 随笔 日记 笔记 视点 体验 探访 直击 快讯 现场 一线 "
-        "获悉 了解 提问 采访 目击 评论 述评 时评 短评 点评 报道 整理 采写 编译 综合 发自 联合 本报 本台 "
-        "本刊 本网 本社 本站 供图 图片 视频 摄影 文字 编辑 通讯 记者",
-    )
-)
-#: Tokens that may follow names in a byline and carry no name.
-_TRAILERS = frozenset(
-    {"摄", "报道", "整理", "采写", "编译", "综合报道", "联合报道", "发自", "等"}
-    | {"供图", "绘", "制图", "文", "图"}
-)
-_AFFILIATION_WORDS = frozenset(("本报", "本台", "本刊", "本网", "本社", "本站"))
-
-_AUTHOR_ROLE = (
-    rf"(?:(?:本报|本台|本刊|本网|本社|本站)?(?:特约|见习|首席|实习|驻[{_HAN}]{{1,6}})?(?:摄影)?记者"
-    r"|实习生|作者|撰稿人?|撰文|摄影|摄像|文字|文图|图文)"
-)
-_CORR_ROLE = r"(?:(?:本报|本台|本刊|本网|特约)?通讯员)"
-#: Single-character roles, accepted only as tokens of their own (``文/图 张三``).
-_SHORT_ROLES = {"文": "author", "图": "author", "摄": "author"}
-_ROLE_ONLY = re.compile(rf"(?P<a>{_AUTHOR_ROLE})|(?P<c>{_CORR_ROLE})")
-_FUSED = re.compile(rf"(?P<org>.*?)(?:(?P<a>{_AUTHOR_ROLE})|(?P<c>{_CORR_ROLE}))(?P<name>.*)")
-_OUTLET_SUFFIX = re.compile(rf"[{_HAN}A-Za-z{_DOTS}]{{2,20}}(?:网|报|社|台|刊|中心)")
-
-#: Separators between names and roles in a byline.
-_SEP = re.compile(r"[\s\u3000\xa0、，,;；:：/|｜]+")
+_HAN = HAN
 _DECOR = re.compile(r"^[\s\u3000\xa0□■◇◆○●◎▲△▼▽★☆▌▍▎▏|｜>＞]+")
 _OPEN, _CLOSE = "（([【", "）)]】"
 _WRAPPED = re.compile(r"^[（(\[【]\s*(?P<inner>[^（）()\[\]【】]*?)\s*[）)\]】]$")
@@ -75,7 +39,8 @@ _EDITOR_IN_TEXT = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]?\s*(?P<v>
 _DATELINE = re.compile(
     r"^\s*(?P<dl>本[报台网刊]讯|[^\s（）()，,。：:]{1,30}?[讯电])\s*[（(](?P<inner>[^（）()]{1,60})[）)]\s*"
 )
-_OWN_NEWS = re.compile(r"^\s*本[报台网刊]讯\s+")
+#: A dateline followed by a space: ``本报讯 记者 X …``, ``呼和浩特讯 记者 X …``.
+_DATELINE_SPACE = re.compile(r"^\s*(?P<dl>本[报台网刊]讯|[^\s（）()，,。：:]{1,30}?[讯电])[\s\u3000\xa0]+")
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -108,67 +73,10 @@ class Credits:
         return not (self.authors or self.correspondents or self.organisation or self.source or self.editor)
 
 
-def _is_name(token: str, *, fused: bool = False) -> bool:
-    """Whether ``token`` can be a personal name."""
-    if token in _NON_NAMES or any(ch in _SENTENCE_CHARS for ch in token):
-        return False
-    return bool((_FUSED_NAME if fused else _NAME).fullmatch(token))
-
-
-def _is_outlet(token: str, outlets: frozenset[str]) -> bool:
-    """Whether ``token`` names a news organisation (given, or ending in 网/报/社/台…)."""
-    return token in outlets or (len(token) >= 3 and bool(_OUTLET_SUFFIX.fullmatch(token)))
-
-
 def _parse_byline(text: str, outlets: frozenset[str], *, need_role: bool) -> Credits | None:
-    """Parse ``记者 李璟 通讯员 兰玉山 田礼军``-like text; None unless every token fits."""
-    credits = Credits()
-    kind = "author"
-    saw_role = saw_org = False
-
-    def add(name: str) -> None:
-        target = credits.authors if kind == "author" else credits.correspondents
-        if name not in target:
-            target.append(name)
-
-    for token in _SEP.split(text):
-        if not token or token in _TRAILERS or token in _AFFILIATION_WORDS:
-            continue
-        for tail in ("报道", "摄", "等"):  # 张三摄, 张三报道, 张三等
-            if token.endswith(tail) and _is_name(token[: -len(tail)]):
-                token = token[: -len(tail)]
-                break
-        role = _ROLE_ONLY.fullmatch(token)
-        if role:
-            kind, saw_role = ("author" if role["a"] else "correspondent"), True
-            continue
-        if token in _SHORT_ROLES:
-            kind, saw_role = _SHORT_ROLES[token], True
-            continue
-        # An outlet before any role is the affiliation (内蒙古新闻网 安华祎): not a name.
-        if token in outlets or (not saw_role and _is_outlet(token, outlets)):
-            saw_org = True
-            continue
-        fused = _FUSED.fullmatch(token)
-        if (
-            fused
-            and (not fused["org"] or _is_outlet(fused["org"], outlets))
-            and (not fused["name"] or _is_name(fused["name"], fused=True))
-        ):
-            kind, saw_role = ("author" if fused["a"] else "correspondent"), True
-            saw_org = saw_org or bool(fused["org"])
-            if fused["name"]:
-                add(fused["name"])
-            continue
-        if _is_name(token):
-            add(token)
-            continue
-        return None
-    if not (credits.authors or credits.correspondents):
-        return None
-    if need_role and not (saw_role or saw_org):
-        return None
-    return credits
+    """:func:`crawler.zh.bylines.parse_byline` as Credits."""
+    found = parse_byline(text, outlets, need_role=need_role)
+    return Credits(authors=found[0], correspondents=found[1]) if found else None
 
 
 def _clean_source(value: str) -> str | None:
@@ -188,7 +96,7 @@ def _editor_names(value: str) -> str | None:
             continue
         if ":" in token or "：" in token or token in _IGNORED_LABELS or token in _SOURCE_LABELS:
             break
-        if not _is_name(token):
+        if not is_name(token):
             break
         names.append(token)
     return " ".join(names) or None
@@ -229,11 +137,11 @@ def _parse_unit(text: str, outlets: frozenset[str], *, need_role: bool = True) -
             credits.source = credits.source or found
         elif label in _EDITOR_LABELS:
             names = _editor_names(value)
-            if not names or len(names.replace(" ", "")) < len(_SEP.sub("", value)):
+            if not names or len(names.replace(" ", "")) < len(SEP.sub("", value)):
                 return None
             credits.editor = credits.editor or names
         elif label == "作者":
-            byline = _parse_byline(value, outlets, need_role=False)
+            byline = _parse_byline(f"作者 {value}", outlets, need_role=False)  # the label is a role
             if byline is None:
                 return None
             credits.merge(byline)
@@ -268,7 +176,8 @@ def parse_editor(text: str) -> str | None:
 
 
 def _strip_dateline(text: str, outlets: frozenset[str], credits: Credits) -> str:
-    """Remove ``本报讯(记者 X)`` / ``本报讯 记者 X`` / ``…电(记者 X)`` bylines at the start."""
+    """Remove ``本报讯(记者 X)`` / ``本报讯 记者 X`` / ``…电(记者 X)`` / ``呼和浩特讯 记者 X``
+    bylines at the start; ``本报讯`` goes with them, other datelines stay."""
     m = _DATELINE.match(text)
     if m:
         own = m["dl"][0] == "本" and len(m["dl"]) == 3
@@ -278,15 +187,14 @@ def _strip_dateline(text: str, outlets: frozenset[str], credits: Credits) -> str
             # 本报讯 says nothing but "our own"; other datelines (新华社北京9月26日电)
             # carry place and date and are kept.
             return text[m.end() :] if own else m["dl"] + " " + text[m.end() :]
-    m = _OWN_NEWS.match(text)
+    m = _DATELINE_SPACE.match(text)
     if m:
-        rest = text[m.end() :]
-        spans = [s for s in re.finditer(r"\S+", rest)][:8]
-        for k in range(len(spans), 0, -1):
-            found = _parse_byline(rest[: spans[k - 1].end()], outlets, need_role=True)
-            if found is not None and k < len(spans):
-                credits.merge(found)
-                return rest[spans[k].start() :]
+        lead = leading_byline(text[m.end() :], outlets)
+        if lead is not None:
+            (authors, correspondents), rest = lead
+            credits.merge(Credits(authors=authors, correspondents=correspondents))
+            own = m["dl"][0] == "本" and len(m["dl"]) == 3
+            return rest if own else m["dl"] + " " + rest
     return text
 
 
@@ -340,3 +248,16 @@ def extract_credits(
         if text.strip():
             kept.append(text)
     return kept, credits
+
+
+def credit_line(paragraph: str, *, outlet_names: tuple[str, ...] = ()) -> Credits | None:
+    """The credits of a paragraph made only of credit lines (``(据《内蒙古日报》)``,
+    ``□本报记者 李璟\\n通讯员 …``); None when any line is not a credit."""
+    outlets = frozenset(outlet_names)
+    credits = Credits()
+    for line in paragraph.split("\n"):
+        found = _parse_unit(line, outlets)
+        if found is None:
+            return None
+        credits.merge(found)
+    return None if credits.empty else credits

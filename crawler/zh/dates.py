@@ -132,6 +132,8 @@ def parse_datetime(text: str, *, year_hint: int | None = None) -> datetime | Non
 
 _COMPACT_MONTH = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/(?P<d>\d{2})(?!\d)")
 _COMPACT_DAY = re.compile(r"(?<=[_/\-])(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?=[_/\-])")
+#: ``/page/2014/1124/1462726.shtml`` (mirror farms, fx361 copies): YYYY/MMDD.
+_YEAR_MONTHDAY = re.compile(r"(?<=/)(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})(?P<d>\d{2})(?=/)")
 
 
 def _htmldate_url(path: str) -> date | None:
@@ -153,14 +155,14 @@ def date_from_url(url: str) -> date | None:
     """Return the publication date encoded in a news URL, or None.
 
     htmldate reads ``/2010/07/21/`` and ``/2021-11/30/``; it misses the Founder
-    ``layout/202309/26/`` and ``nw.D110000gmrb_20250212_4-01.htm`` forms, which are
-    read by hand. Query strings and fragments are ignored.
+    ``layout/202309/26/`` and ``nw.D110000gmrb_20250212_4-01.htm`` forms and the
+    ``/2014/1124/`` form of mirror farms, which are read by hand. Query strings and fragments are ignored.
     """
     path = "/" + urlsplit(url).path.lstrip("/")
     found = _htmldate_url(path)
     if found:
         return found
-    for pattern in (_COMPACT_MONTH, _COMPACT_DAY):
+    for pattern in (_COMPACT_MONTH, _COMPACT_DAY, _YEAR_MONTHDAY):
         for m in pattern.finditer(path):
             try:
                 return date(int(m["y"]), int(m["m"]), int(m["d"]))

@@ -15,6 +15,7 @@ sighting on and only if longer than 100 characters (settings.cfg ``MAX_REPETITIO
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _SPACES = re.compile(r"[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -207,7 +208,12 @@ _NEW_PARAGRAPH = re.compile(
     r"^(?:#|[□■◇◆○●◎▲△★☆▌]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]"
     r"|\d+[、.．]\D|第[一二三四五六七八九十\d]+[，,、章节条部分])"
 )
-_CAPTION = re.compile(r"^(?:图为|图：|图:|上图|下图|左图|右图|▲|△)")
+#: Image captions: ``图为…``, a caption that opens with the full date of the photo
+#: (``2010年8月14日,兴安盟召开…``) or ends with its credit (``… 张三 摄``).
+_CAPTION = re.compile(
+    r"^(?:图为|图：|图:|上图|下图|左图|右图|▲|△)|^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*[,，]"
+    r"|(?:摄|供图|图片来源\S*)\s*[)）]?$"
+)
 _PAIRS = (("“", "”"), ("（", "）"), ("(", ")"), ("《", "》"), ("「", "」"), ("‘", "’"))
 PROSE_MIN_CHARS = 50
 
@@ -233,7 +239,7 @@ def _should_join(first: str, second: str) -> bool:
         return True
     # No final mark, and ``first`` is prose, not a heading or a caption: it holds a
     # whole sentence already, or is long and has clauses.
-    if _CAPTION.match(a):
+    if _CAPTION.search(a):
         return False
     body = a[:-1]
     return any(ch in "。！？!?；;" for ch in body) or (
@@ -241,7 +247,7 @@ def _should_join(first: str, second: str) -> bool:
     )
 
 
-def mend_broken_lines(paragraphs: list[str]) -> list[str]:
+def mend_broken_lines(paragraphs: list[str], *, captions: Collection[str] = ()) -> list[str]:
     """Join paragraphs that the print layout split in the middle of a sentence or word.
 
     ``A`` is joined with the next paragraph ``B`` when A does not end with a mark that
@@ -259,14 +265,19 @@ def mend_broken_lines(paragraphs: list[str]) -> list[str]:
     Marks that end a paragraph: 。！？…；：— always; ”’」』）》】 unless rule 1 applies.
     So a short heading without final punctuation (``党员志愿者群众都欢迎``,
     ``增添为群众服务的活力——内蒙古…建设``) is never glued to the paragraph after it.
+    Paragraphs in ``captions`` (known from the markup) never join either side.
     Joins chain, and Han text is joined without a space.
     """
+    apart = {_key(c) for c in captions}
     out: list[str] = []
+    joinable = False  # whether out[-1] may take a continuation
     for paragraph in paragraphs:
-        if out and _should_join(out[-1], paragraph):
+        is_caption = _key(paragraph) in apart
+        if out and joinable and not is_caption and _should_join(out[-1], paragraph):
             a, b = out[-1].rstrip(), paragraph.lstrip()
             sep = " " if a[-1].isascii() and a[-1].isalpha() and b[0].isascii() and b[0].isalpha() else ""
             out[-1] = a + sep + b
         else:
             out.append(paragraph)
+            joinable = not is_caption
     return out

@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from crawler.store.schema import metadata
+from crawler.store.schema import include_object, metadata
 
 config = context.config
 
@@ -24,6 +24,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -38,6 +39,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         render_as_batch=bool(url and url.startswith("sqlite")),
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

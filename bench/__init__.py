@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand; they print tables (``bench/run.py``), they are not tests."""

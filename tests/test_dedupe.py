@@ -1,0 +1,145 @@
+"""Near-duplicate fingerprints and reprint links (crawler/dedupe, crawler/store/reprints.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.reprint_threshold import measure
+from crawler.dedupe import DEFAULT_THRESHOLD, MIN_CHARS, SCHEME, fingerprint, normalise, shingles, similarity
+from crawler.dedupe.fingerprint import Fingerprint
+from crawler.items import Article
+from crawler.store import Store
+from crawler.store.schema import fingerprints, minhash_bands, reprint_links
+from tests.conftest import OUTLETS
+from tests.test_store import store, store_uri  # noqa: F401  (fixtures)
+
+STORY = json.loads((OUTLETS / "gmrb" / "expected" / "nw.D110000gmrb_20220602_1-02.json").read_text())["text"]
+OTHER = json.loads((OUTLETS / "nmgnews" / "expected" / "010437585.json").read_text())["text"]
+
+
+def test_normalise_keeps_letters_and_digits_only() -> None:
+    assert normalise("“喂料、保羔”ＡＢＣ１２ \n草原。") == "喂料保羔abc12草原"
+    assert shingles("草原生态") == {"草原生", "原生态"}
+    assert shingles("草原") == {"草原"} and shingles("") == set()
+
+
+def test_fingerprint_is_deterministic_and_round_trips() -> None:
+    fp = fingerprint(STORY)
+    assert fp is not None and fp == fingerprint(STORY)
+    assert fp.scheme == SCHEME == "minhash-affine32-c3-p128-s20260-b42r3"
+    assert fp.shingles == len(shingles(normalise(STORY)))
+    assert Fingerprint.from_bytes(fp.to_bytes(), fp.shingles) == fp
+    assert len(fp.buckets()) == 42
+    with pytest.raises(ValueError, match="has 512 bytes, got 3"):
+        Fingerprint.from_bytes(b"abc", 1)
+    assert fingerprint("短" * (MIN_CHARS - 1)) is None
+
+
+def test_similarity_estimates_jaccard() -> None:
+    a, b = fingerprint(STORY), fingerprint(OTHER)
+    assert a is not None and b is not None
+    assert similarity(a, a) == 1.0
+    assert similarity(a, b) < 0.1
+    half = fingerprint(STORY[: len(STORY) // 2])
+    assert half is not None
+    grams, half_grams = shingles(normalise(STORY)), shingles(normalise(STORY[: len(STORY) // 2]))
+    exact = len(grams & half_grams) / len(grams | half_grams)
+    assert abs(similarity(a, half) - exact) < 0.15  # 3 standard errors at 128 permutations
+
+
+def test_threshold_figures_of_docs_dedupe_md() -> None:
+    rows, kinds, lsh_recall, count = measure()
+    chosen = next(r for r in rows if r.threshold == DEFAULT_THRESHOLD)
+    assert (count, chosen.false_positives, chosen.false_negatives) == (2677, 0, 9)
+    assert (round(chosen.precision, 3), round(chosen.recall, 3)) == (1.0, 0.972)
+    assert round(lsh_recall, 3) == 0.997
+    assert round(kinds["different stories, same template"][1], 2) == 0.28
+    assert kinds["real: seed 000 mirror"][:2] == (1.0, 1.0)
+
+
+# -- linking in the store ------------------------------------------------------------
+
+
+def _article(url: str, outlet: str, text: str = STORY, **fields: object) -> Article:
+    return Article(url=url, outlet=outlet, title="标题", text=text, **fields)  # type: ignore[arg-type]
+
+
+def _links(store: Store) -> dict[str, tuple[str, float]]:  # noqa: F811
+    out = {}
+    for article in store.iter_articles():
+        link = store.reprint_link(article["url"])
+        if link:
+            out[article["url"]] = (link["original_url"], link["similarity"])
+    return out
+
+
+def test_copy_is_linked_to_the_earliest_original_whatever_the_order(store: Store) -> None:  # noqa: F811
+    # The copy arrives first, then a later original, then the earliest one.
+    store.upsert(_article("https://corp.example.cn/a.html", "corp", published_at="2022-06-03T09:00:00+08:00",
+                          source="光明日报", is_reprint=True))
+    assert _links(store) == {}
+    store.upsert(_article("https://news.gmw.cn/a.htm", "gmw", published_at="2022-06-02T10:00:00+08:00"))
+    assert _links(store) == {"https://corp.example.cn/a.html": ("https://news.gmw.cn/a.htm", 1.0)}
+    store.upsert(_article("https://epaper.gmw.cn/a.htm", "gmrb", published_at="2022-06-02T00:00:00+08:00"),
+                 outlet_names=["光明日报"])
+    assert _links(store) == {
+        "https://corp.example.cn/a.html": ("https://epaper.gmw.cn/a.htm", 1.0),
+        "https://news.gmw.cn/a.htm": ("https://epaper.gmw.cn/a.htm", 1.0),
+    }
+    assert store.copies_of("https://epaper.gmw.cn/a.htm") == [
+        {"url": "https://corp.example.cn/a.html", "outlet": "corp", "similarity": 1.0},
+        {"url": "https://news.gmw.cn/a.htm", "outlet": "gmw", "similarity": 1.0},
+    ]
+
+
+def test_same_day_the_article_naming_no_source_is_the_original(store: Store) -> None:  # noqa: F811
+    day = "2022-06-02T00:00:00+08:00"
+    store.upsert(_article("https://mirror.example.cn/a", "mirror", published_at=day, source="光明日报",
+                          is_reprint=True))
+    store.upsert(_article("https://epaper.gmw.cn/a", "gmrb", published_at=day))
+    assert _links(store) == {"https://mirror.example.cn/a": ("https://epaper.gmw.cn/a", 1.0)}
+
+
+def test_a_source_naming_the_other_outlet_decides(store: Store) -> None:  # noqa: F811
+    # The copy claims an earlier time, but its 来源 is how the other outlet calls itself.
+    store.upsert(_article("https://epaper.gmw.cn/b", "gmrb", published_at="2022-06-02T12:00:00+08:00"),
+                 outlet_names=["光明日报", "光明网"])
+    store.upsert(_article("https://mirror.example.cn/b", "mirror", published_at="2022-06-02T08:00:00+08:00",
+                          source="光明日报"))
+    assert _links(store) == {"https://mirror.example.cn/b": ("https://epaper.gmw.cn/b", 1.0)}
+
+
+def test_unrelated_and_same_outlet_articles_are_not_linked(store: Store) -> None:  # noqa: F811
+    store.upsert(_article("https://a.example.cn/1", "a", published_at="2022-06-01T00:00:00+08:00"))
+    store.upsert(_article("https://a.example.cn/2", "a", published_at="2022-06-02T00:00:00+08:00"))
+    store.upsert(_article("https://b.example.cn/1", "b", text=OTHER))
+    store.upsert(_article("https://c.example.cn/1", "c", text="短讯。"))
+    assert _links(store) == {}
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(fingerprints)).scalar_one() == 3
+        assert conn.execute(select(func.count()).select_from(minhash_bands)).scalar_one() == 3 * 42
+
+
+def test_an_edit_that_makes_a_copy_different_keeps_its_link_and_refingerprints(
+        store: Store) -> None:  # noqa: F811
+    store.upsert(_article("https://o.example.cn/1", "o", published_at="2022-06-01T00:00:00+08:00"))
+    store.upsert(_article("https://c.example.cn/1", "c", published_at="2022-06-02T00:00:00+08:00"))
+    before = fingerprint(STORY)
+    store.upsert(_article("https://c.example.cn/1", "c", text=OTHER,
+                          published_at="2022-06-02T00:00:00+08:00"))
+    with store.engine.connect() as conn:
+        signature = conn.execute(select(fingerprints.c.signature).join_from(
+            fingerprints, reprint_links, reprint_links.c.copy_id == fingerprints.c.article_id)).scalar_one()
+    assert before is not None and signature != before.to_bytes()
+    assert _links(store) == {"https://c.example.cn/1": ("https://o.example.cn/1", 1.0)}
+
+
+def test_linking_off_stores_no_fingerprint(store: Store) -> None:  # noqa: F811
+    store.upsert(_article("https://a.example.cn/1", "a"), reprint_threshold=None)
+    store.upsert(_article("https://b.example.cn/1", "b"), reprint_threshold=None)
+    assert _links(store) == {}
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(fingerprints)).scalar_one() == 0
