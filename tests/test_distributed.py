@@ -591,14 +591,18 @@ def test_an_unreadable_request_is_kept_aside_not_lost(redis: Redis, redis_url: s
     assert picklecompat.loads(back)["url"] == "https://a.example/ok"
 
 
-def test_an_unreachable_redis_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
-    with MockOutlets(outlets=["nmgnews"]) as mock:
-        proc = subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", "nmgnews", "-s", "REDIS_URL=redis://127.0.0.1:1/0",
-             "-s", f"ARCHIVE_DIR={tmp_path}", "-s", "STATS_FILE="],
-            cwd=REPO, env=proxy_env(mock.proxy_url), capture_output=True, text=True, timeout=PATIENCE,
-            check=False)
-        assert mock.served == []
-    assert proc.returncode != 0
-    assert "REDIS_URL=redis://127.0.0.1:1/0: cannot use Redis" in proc.stderr
-    assert not list(tmp_path.glob("*.warc.gz*"))
+def test_an_unreachable_redis_is_a_clear_error_before_anything_opens() -> None:
+    """The scheduler is built before the WARC writer and the store open: nothing is written."""
+    from types import SimpleNamespace
+
+    import scrapy
+
+    from crawler.distributed.addon import Distributed
+    from crawler.distributed.scheduler import LeasedScheduler
+
+    settings = get_project_settings()
+    settings.set("REDIS_URL", "redis://:pw@127.0.0.1:1/0", priority="cmdline")
+    Distributed().update_settings(settings)
+    crawler = SimpleNamespace(settings=settings, spider=scrapy.Spider(name="unit"))
+    with pytest.raises(RuntimeError, match=r"REDIS_URL=redis://:\*\*\*@127.0.0.1:1/0: cannot use Redis"):
+        LeasedScheduler.from_crawler(crawler)

@@ -126,7 +126,12 @@ class WarcExtension:
         if not sidecars:
             return
         out = self.config.archive_dir / "indexes" / f"{spider.name}-{self.crawl_id}.cdxj"
-        lines = cdxj.merge(sidecars, out)
+        try:
+            lines = cdxj.merge(sidecars, out)
+        except OSError as exc:  # a full disk: the per-file indexes stay, complete, beside the WARCs
+            logger.error("CDXJ index %s not written (%s); the per-file indexes %s are kept",
+                         out, exc, ", ".join(p.name for p in sidecars))
+            return
         for path in sidecars:
             path.unlink()
         self.stats.set_value("warc/index_lines", lines)
