@@ -77,19 +77,13 @@ def common_share(text: str) -> float:
 
     Traditional characters are counted by their simplified form.
     """
-    from crawler.zh.mirror import simplify
+    from crawler.zh.mirror import gb2312_level1, simplify
 
     han = [c for c in simplify(text) if "\u3400" <= c <= "\u9fff"]
     if not han:
         return 1.0
-    common = 0
-    for char in han:
-        try:
-            lead = char.encode("gb2312")[0]
-        except UnicodeEncodeError:
-            continue
-        common += 0xB0 <= lead <= 0xD7
-    return common / len(han)
+    level1 = gb2312_level1()
+    return sum(c in level1 for c in han) / len(han)
 
 
 def looks_garbled(text: str) -> bool:

@@ -49,9 +49,66 @@ def _t2s() -> object:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def gb2312_level1() -> frozenset[str]:
+    """The 3755 common characters (GB2312 level 1, lead bytes 0xB0-0xD7)."""
+    chars = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+@lru_cache(maxsize=1)
+def t2s_triggers() -> frozenset[str] | None:
+    """One character of each t2s dictionary key whose conversion is not the identity.
+
+    A key matches only where all its characters are, so one of them rules it out: one
+    outside the common characters if the key has one, else one the conversion changes.
+    A text holding none of these comes back from t2s unchanged (every other match maps a
+    string to itself), so :func:`simplify` skips the conversion: OpenCC's pure-Python
+    matcher was half of extraction's time, and almost every page is simplified already
+    (measured in docs/performance.md; ``tests/test_zh_fast_simplify.py`` compares both ways
+    on every test page and every dictionary key). None when opencc's tables cannot be read.
+    """
+    converter = _t2s()
+    converter.convert("")  # type: ignore[attr-defined]  # loads the dictionaries
+    chain = getattr(converter, "_dict_chain_data", None)
+    if not chain or not hasattr(converter, "split_chars_re") or not hasattr(converter, "_convert"):
+        return None
+    common = gb2312_level1()
+    chars: set[str] = set()
+    for group in chain:
+        for *_lengths, table in group:
+            for key, value in table.items():
+                if key != value:
+                    rare = [k for k in key if k not in common]
+                    changed = [k for k, v in zip(key, value, strict=False) if k != v]
+                    chars.add(rare[0] if rare else changed[0] if changed else key[0])
+    return frozenset(chars)
+
+
 def simplify(text: str) -> str:
-    """Traditional → simplified Chinese (OpenCC ``t2s``); other text is unchanged."""
-    return _t2s().convert(text)  # type: ignore[attr-defined]
+    """Traditional → simplified Chinese (OpenCC ``t2s``); other text is unchanged.
+
+    OpenCC converts the pieces between its sentence separators one by one; only the
+    pieces holding a trigger character (:func:`t2s_triggers`) go through its matcher.
+    """
+    triggers = t2s_triggers()
+    converter = _t2s()
+    if triggers is None:
+        return converter.convert(text)  # type: ignore[attr-defined]
+    if triggers.isdisjoint(text):
+        return text
+    pieces = converter.split_chars_re.split(text)  # type: ignore[attr-defined]
+    chain = converter._dict_chain_data  # type: ignore[attr-defined]
+    for i in range(0, len(pieces), 2):  # odd indexes are the separators, kept as they are
+        if not triggers.isdisjoint(pieces[i]):
+            pieces[i] = converter._convert(pieces[i], chain)  # type: ignore[attr-defined]
+    return "".join(pieces)
 
 
 def _han_count(text: str) -> int:

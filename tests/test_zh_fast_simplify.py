@@ -1,0 +1,86 @@
+"""The fast path of crawler.zh.mirror.simplify gives exactly what OpenCC's t2s gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.encoding import common_share, decode_html
+from crawler.zh import mirror
+
+TESTS = Path(__file__).parent
+PAGE_SUFFIXES = {".html", ".htm", ".shtml", ".json", ".txt", ".xml"}
+
+
+def full_t2s(text: str) -> str:
+    """OpenCC's conversion without the fast path."""
+    return mirror._t2s().convert(text)  # type: ignore[attr-defined]
+
+
+def page_lines() -> list[str]:
+    """Every non-blank line of every test page (outlets, generic pages, corpus)."""
+    lines = []
+    for directory in ("outlets", "generic_pages", "corpus"):
+        for path in sorted((TESTS / directory).rglob("*")):
+            if path.is_file() and path.suffix in PAGE_SUFFIXES:
+                text = decode_html(path.read_bytes()).text
+                lines.extend(line for line in text.splitlines() if line.strip())
+    return lines
+
+
+def test_triggers_are_read_from_opencc() -> None:
+    triggers = mirror.t2s_triggers()
+    assert triggers is not None and len(triggers) > 1000
+    assert "國" in triggers and "们" not in triggers
+
+
+def test_fast_path_equals_t2s_on_every_test_page_line() -> None:
+    lines = page_lines()
+    assert len(lines) > 5000
+    differ = [line for line in lines if mirror.simplify(line) != full_t2s(line)]
+    assert differ == []
+    # Most lines are simplified Chinese, so the fast path is what is measured.
+    triggers = mirror.t2s_triggers()
+    assert triggers is not None
+    skipped = sum(triggers.isdisjoint(line) for line in lines)
+    assert skipped > 0.8 * len(lines)
+
+
+def test_fast_path_equals_t2s_on_every_dictionary_key() -> None:
+    converter = mirror._t2s()
+    keys = [key for group in converter._dict_chain_data for *_, table in group for key in table]  # type: ignore[attr-defined]
+    assert len(keys) > 4000
+    differ = [key for key in keys if mirror.simplify(key) != full_t2s(key)]
+    assert differ == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("内蒙古自治区", "内蒙古自治区"),
+    ("集團概況", "集团概况"),
+    ("劉延東會見", "刘延东会见"),
+    ("", ""),
+])
+def test_simplify(text: str, expected: str) -> None:
+    assert mirror.simplify(text) == expected
+
+
+def test_common_share_counts_level1_characters() -> None:
+    assert common_share("内蒙古新闻网") == 1.0
+    assert common_share("abc") == 1.0
+    # 鏂伴椈 is 新闻 (UTF-8 bytes) read as GBK: rare characters.
+    assert common_share("鏂伴椈缃戝唴钂欏彜") < 0.6
+
+
+def test_without_opencc_tables_the_full_conversion_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mirror, "t2s_triggers", lambda: None)
+    assert mirror.simplify("集團") == "集团"
+    assert mirror.simplify("内蒙古") == "内蒙古"
+
+
+def test_fast_path_equals_t2s_on_whole_pages() -> None:
+    for directory in ("outlets", "generic_pages", "corpus"):
+        for path in sorted((TESTS / directory).rglob("*")):
+            if path.is_file() and path.suffix in PAGE_SUFFIXES:
+                text = decode_html(path.read_bytes()).text
+                assert mirror.simplify(text) == full_t2s(text), path
