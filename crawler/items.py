@@ -60,7 +60,15 @@ class Article:
     # Raw HTML of the content container of each page, filled by the spider and
     # consumed (then cleared) by the extraction pipeline; never exported.
     body_html: list[str] = field(default_factory=list)
+    # The near-duplicate fingerprint of the finished text, made by the extraction pipeline
+    # in its worker process so the store does not make it on the reactor's thread; None
+    # until then (the store makes it itself). Whoever changes ``text`` afterwards clears it.
+    # A crawler.dedupe.Fingerprint; typed ``object`` so that importing the items does not
+    # import datasketch (most of a second).
+    fingerprint: object | None = field(default=None, compare=False, repr=False)
 
 
-#: Fields written to feeds and exports (everything but the transient HTML).
-EXPORT_FIELDS: list[str] = [f.name for f in fields(Article) if f.name != "body_html"]
+#: Fields that live only while an item goes through the pipelines; never exported or stored.
+TRANSIENT_FIELDS: tuple[str, ...] = ("body_html", "fingerprint")
+#: Fields written to feeds and exports (everything but the transient ones).
+EXPORT_FIELDS: list[str] = [f.name for f in fields(Article) if f.name not in TRANSIENT_FIELDS]

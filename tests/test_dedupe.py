@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -143,3 +144,41 @@ def test_linking_off_stores_no_fingerprint(store: Store) -> None:  # noqa: F811
     assert _links(store) == {}
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(fingerprints)).scalar_one() == 0
+
+
+def test_the_store_uses_the_fingerprint_the_extraction_made(store: Store) -> None:  # noqa: F811
+    made = fingerprint(OTHER)  # not the article's text: shows which one was stored
+    assert made is not None
+    article = _article("https://a.example.cn/9", "a")
+    article.fingerprint = made
+    store.upsert(article)
+    with store.engine.connect() as conn:
+        signature = conn.execute(select(fingerprints.c.signature)).scalar_one()
+    assert signature == made.to_bytes()
+
+
+def test_candidates_are_found_through_the_band_index(tmp_path: Path) -> None:
+    """The look-up of LSH buckets searches SQLite's (band, bucket) key, never scans every
+    band row (that made storing quadratic in the store's size)."""
+    from crawler.store.reprints import _candidates
+
+    opened = Store.open(f"sqlite:///{tmp_path / 'articles.sqlite'}")
+    opened.upsert(_article("https://a.example.cn/1", "a"))
+    fp = fingerprint(STORY)
+    assert fp is not None
+    captured: list[str] = []
+    with opened.engine.connect() as conn:
+        from sqlalchemy import event
+
+        @event.listens_for(conn, "before_cursor_execute")
+        def plan(conn_, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            if "minhash_bands" in statement:
+                rows = cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+                captured.extend(str(r[-1]) for r in rows)
+
+        assert _candidates(conn, 999, "b", fp) == [1]
+        assert _candidates(conn, 999, "a", fp) == []  # the same outlet is never a candidate
+    assert captured and not any(line.startswith("SCAN minhash_bands") or line.startswith("SCAN m")
+                                for line in captured), captured
+    assert any("(band=? AND bucket=?)" in line for line in captured), captured
+    opened.close()

@@ -15,6 +15,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 import crawler.extract.offline as offline
+from crawler.dedupe import Fingerprint, fingerprint, text_for_fingerprint
 from crawler.extract.article import finish
 from crawler.extract.inputs import follow, site_getter
 from crawler.items import Article
@@ -83,6 +84,10 @@ def test_workers_give_the_same_articles_as_inline(jobs: list[tuple[tuple[str, ..
     assert all(got is item for got, item in zip(done, items, strict=True))  # the same objects, finished
     assert done == expected
     assert all(a.body_html == [] and a.extractor_version for a in done)  # type: ignore[attr-defined]
+    # The fingerprint the store will use was made in the worker, from the finished text.
+    made = [a.fingerprint for a in done]  # type: ignore[attr-defined]
+    assert made == [fingerprint(text_for_fingerprint(a)) for a in expected]
+    assert sum(isinstance(fp, Fingerprint) for fp in made) > 100
     assert not any(w.is_alive() for w in workers)
     stats = pipe.crawler.stats.get_stats()
     assert sum(v for k, v in stats.items() if k.startswith("articles/extracted/")) == len(jobs)
@@ -94,7 +99,19 @@ def test_inline_when_workers_is_zero(jobs: list[tuple[tuple[str, ...], Article]]
     pipe = pipeline("0")
     pipe.open_spider()
     assert pipe.pool is None
-    assert asyncio.run(_through(pipe, jobs)) == expected
+    done = asyncio.run(_through(pipe, jobs))
+    assert done == expected
+    assert [a.fingerprint for a in done] == [fingerprint(text_for_fingerprint(a)) for a in expected]  # type: ignore[attr-defined]
+    pipe.close_spider()
+
+
+def test_no_fingerprints_without_dedupe(jobs: list[tuple[tuple[str, ...], Article]]) -> None:
+    crawler = get_crawler(settings_dict={"EXTRACT_WORKERS": "0", "DEDUPE_ENABLED": False})
+    crawler.stats.open_spider()
+    pipe = ExtractPipeline(crawler)
+    pipe.open_spider()
+    done = asyncio.run(_through(pipe, fresh(jobs[:5])))
+    assert all(a.fingerprint is None for a in done)  # type: ignore[attr-defined]
     pipe.close_spider()
 
 

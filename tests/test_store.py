@@ -28,7 +28,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
 
 import crawler.store.store as store_module
-from crawler.items import EXPORT_FIELDS, Article, Image
+from crawler.items import EXPORT_FIELDS, TRANSIENT_FIELDS, Article, Image
 from crawler.store import Store, StoreError
 from crawler.store.schema import articles, include_object, metadata
 from crawler.store.store import alembic_config, published_utc
@@ -164,7 +164,8 @@ def full_article(url: str = "https://www.news.cn/politics/20240501/abc/c.html") 
 def expected_fields(article: Article) -> dict[str, Any]:
     """What get_article should return for ``article``, minus id and timestamps."""
     data = asdict(article)
-    del data["body_html"]
+    for name in TRANSIENT_FIELDS:
+        del data[name]
     return data
 
 
@@ -219,7 +220,7 @@ def test_published_utc_is_stored_as_sortable_utc_text(store: Store) -> None:
 def test_every_exported_field_has_a_column() -> None:
     stored = {name for name in EXPORT_FIELDS if name != "images"}
     assert stored <= set(articles.c.keys())
-    assert {f.name for f in fields(Article)} == {*EXPORT_FIELDS, "body_html"}
+    assert {f.name for f in fields(Article)} == {*EXPORT_FIELDS, *TRANSIENT_FIELDS}
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Select, and_, bindparam, delete, insert, or_, select, update
 
 from crawler.dedupe import Fingerprint, similarity
+from crawler.dedupe.fingerprint import LSH_BANDS
 from crawler.store.outlets import outlet_names
 from crawler.store.schema import articles, fingerprints, minhash_bands, reprint_links
 
@@ -79,12 +81,31 @@ def _members(conn: Connection, ids: list[int]) -> dict[int, Member]:
     return out
 
 
-def _candidates(conn: Connection, article_id: int, fp: Fingerprint) -> list[int]:
-    """Articles sharing an LSH bucket with ``fp`` (other than ``article_id``)."""
-    query = (select(minhash_bands.c.article_id).distinct()
-             .where(tuple_(minhash_bands.c.band, minhash_bands.c.bucket).in_(fp.buckets()))
-             .where(minhash_bands.c.article_id != article_id))
-    return sorted(conn.execute(query).scalars())
+def _candidates(conn: Connection, article_id: int, outlet: str, fp: Fingerprint) -> list[int]:
+    """Articles of other outlets sharing an LSH bucket with ``fp``.
+
+    One equality per band, OR-ed: SQLite searches its (band, bucket) key for each, where a
+    row-value ``IN`` made it scan every band row of the store for every article stored
+    (quadratic in the store's size; docs/performance.md). Articles of the same outlet are
+    never linked (the cluster is made of other outlets), so they are left out here.
+    """
+    params: dict[str, object] = {"outlet": outlet, "article_id": article_id}
+    for band, bucket in fp.buckets():
+        params[f"bucket_{band}"] = bucket
+    return sorted(conn.execute(_candidates_query(), params).scalars())
+
+
+@lru_cache(maxsize=1)
+def _candidates_query() -> Select[tuple[int]]:
+    """The statement of :func:`_candidates`, built once (building it per article cost more
+    than running it): parameters ``bucket_0`` … ``bucket_{LSH_BANDS-1}``, ``outlet``, ``article_id``."""
+    return (select(minhash_bands.c.article_id).distinct()
+            .join(articles, articles.c.id == minhash_bands.c.article_id)
+            .where(or_(*(and_(minhash_bands.c.band == band,
+                              minhash_bands.c.bucket == bindparam(f"bucket_{band}"))
+                         for band in range(LSH_BANDS))))
+            .where(articles.c.outlet != bindparam("outlet"))
+            .where(minhash_bands.c.article_id != bindparam("article_id")))
 
 
 def _original(members: list[Member], names: dict[str, list[str]]) -> Member:
@@ -111,7 +132,10 @@ def link_reprints(conn: Connection, article_id: int, fp: Fingerprint | None, thr
     save_fingerprint(conn, article_id, fp)
     if fp is None:
         return Linked(*_link_of(conn, article_id))
-    found = _members(conn, [article_id, *_candidates(conn, article_id, fp)])
+    outlet = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id)).scalar_one_or_none()
+    if outlet is None:
+        return Linked(None, None)
+    found = _members(conn, [article_id, *_candidates(conn, article_id, outlet, fp)])
     me = found.get(article_id)
     if me is None:
         return Linked(None, None)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -44,7 +45,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from crawler.dedupe import DEFAULT_THRESHOLD, SCHEME, fingerprint, text_for_fingerprint
+from crawler.dedupe import DEFAULT_THRESHOLD, SCHEME, Fingerprint, fingerprint, text_for_fingerprint
 from crawler.items import EXPORT_FIELDS, Article, Image
 from crawler.store.errors import StoreError
 from crawler.store.history import HistoryMethods
@@ -74,6 +75,8 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT = 30.0
 #: Seconds to wait for a PostgreSQL server (unless the URI sets ``connect_timeout``).
 PG_CONNECT_TIMEOUT = 10
+#: How long an outlet's ``last_seen`` may lag behind its newest article.
+OUTLET_REFRESH = timedelta(minutes=1)
 #: Key of the PostgreSQL advisory lock that serialises concurrent migrations.
 PG_MIGRATION_LOCK = 0x63_72_61_77_6C_65_72  # "crawler"
 
@@ -234,6 +237,22 @@ def _article_row(article: Article) -> dict[str, Any]:
     return row
 
 
+@lru_cache(maxsize=2)
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (url) DO UPDATE of an article row (every column of
+    :func:`_article_row`, ``first_seen``, ``last_seen`` as parameters), returning its id.
+
+    Built once per dialect: building it per article with the values inside cost more
+    than the statement's execution (docs/performance.md).
+    """
+    dialect_insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    stmt = dialect_insert(articles)
+    updates = {name: stmt.excluded[name] for name in (*ARTICLE_COLUMNS, "published_utc", "last_seen")
+               if name != "url"}
+    upsert = stmt.on_conflict_do_update(index_elements=[articles.c.url], set_=updates)
+    return upsert.returning(articles.c.id)
+
+
 def _article_dict(row: RowMapping, image_rows: Sequence[Any]) -> dict[str, Any]:
     """An article as returned by the read methods."""
     result: dict[str, Any] = {"id": row["id"]}
@@ -264,6 +283,11 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: the database stays
+            # consistent after any crash (kill -9 included); a power cut may lose the last
+            # commits, which `scrapy replay` redoes from the WARC files. FULL made each commit
+            # wait for the disk on the reactor's thread, three times a page (docs/performance.md).
+            cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
 
@@ -280,6 +304,9 @@ class Store(HistoryMethods):
     def __init__(self, engine: Engine, uri: str) -> None:
         """Wrap an engine whose database is migrated; use :meth:`open` instead."""
         self.engine = engine
+        #: Outlet rows this Store wrote (name and names → when): refreshed at most once a
+        #: minute, not once an article (docs/performance.md).
+        self._outlets_written: dict[tuple[str, tuple[str, ...]], datetime] = {}
         #: The store URI with any password masked.
         self.uri = uri
 
@@ -454,11 +481,18 @@ class Store(HistoryMethods):
             raise StoreError(f"cannot store article {article.url!r} in {self.uri!r}: {'; '.join(problems)}")
         row = _article_row(article)
         now = _utcnow()
-        fp = fingerprint(text_for_fingerprint(article)) if reprint_threshold is not None else None
+        fp = None
+        if reprint_threshold is not None:  # made by the extraction pipeline, or here
+            made = article.fingerprint
+            fp = made if isinstance(made, Fingerprint) else fingerprint(text_for_fingerprint(article))
         new_fields = {**row, "images": [{"url": i.url, "caption": i.caption} for i in article.images]}
         try:
             with self._write() as conn:
-                ensure_outlet(conn, article.outlet, outlet_names, now)
+                outlet_key = (article.outlet, tuple(outlet_names))
+                written_at = self._outlets_written.get(outlet_key)
+                fresh_outlet = written_at is not None and timedelta(0) <= now - written_at < OUTLET_REFRESH
+                if not fresh_outlet:
+                    ensure_outlet(conn, article.outlet, outlet_names, now)
                 before = stored_fields(conn, article.url)
                 version = kept = None
                 changed: tuple[str, ...] = ()
@@ -472,7 +506,8 @@ class Store(HistoryMethods):
                         version = keep_version(conn, old_id, old_fields, seen_at=seen_at, replaced_at=now,
                                                reason=kept, diff=text_diff(old_fields, new_fields,
                                                                            old_seen=seen_at, new_seen=now))
-                article_id: int = conn.execute(self._upsert_statement(row, now)).scalar_one()
+                article_id: int = conn.execute(_upsert_statement(self.dialect),
+                                               {**row, "first_seen": now, "last_seen": now}).scalar_one()
                 self._replace_images(conn, article_id, article.images)
                 linked = Linked(None, None)
                 if reprint_threshold is not None and (
@@ -482,18 +517,11 @@ class Store(HistoryMethods):
             raise StoreError(
                 f"cannot store article {article.url!r} in {self.uri!r}: {_describe(exc)}"
             ) from exc
+        if not fresh_outlet:  # committed: the outlet row is there
+            self._outlets_written[outlet_key] = now
         return Upserted(id=article_id, inserted=before is None, changed=changed, version=version,
                         reason=kept, original_id=linked.original_id, similarity=linked.similarity,
                         links_written=linked.written)
-
-    def _upsert_statement(self, row: dict[str, Any], now: datetime) -> Any:
-        """INSERT … ON CONFLICT (url) DO UPDATE of an article row, returning its id."""
-        dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
-        stmt = dialect_insert(articles).values(**row, first_seen=now, last_seen=now)
-        updates = {name: stmt.excluded[name] for name in row if name != "url"}
-        updates["last_seen"] = stmt.excluded["last_seen"]
-        upsert = stmt.on_conflict_do_update(index_elements=[articles.c.url], set_=updates)
-        return upsert.returning(articles.c.id)
 
     @staticmethod
     def _has_fingerprint(conn: Connection, article_id: int) -> bool:
