@@ -154,3 +154,32 @@ def test_a_304_that_cannot_be_answered_from_the_archive_is_fetched_again() -> No
     assert CONDITIONAL_META not in again.meta and "conditional_payload" not in again.meta
     assert b"If-None-Match" not in again.headers and b"If-Modified-Since" not in again.headers
     assert again.headers[b"Accept"] == b"*/*"
+
+
+def test_a_url_never_captured_is_marked_so_the_writer_skips_its_lookup(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.conditional import ConditionalMiddleware
+    from crawler.store.capture_rows import CaptureRow
+    from crawler.warc.revisit import FIRST_CAPTURE_META
+
+    crawler = get_crawler(settings_dict={"STORE_URI": f"sqlite:///{tmp_path / 'a.sqlite'}",
+                                         "ARCHIVE_DIR": str(tmp_path)})
+    crawler.stats.open_spider()
+    middleware = ConditionalMiddleware.from_crawler(crawler)
+    new = Request(ARTICLE)
+    middleware.process_request(new)
+    assert new.meta[FIRST_CAPTURE_META] is True
+    store = middleware._open()
+    assert store is not None
+    store.record_capture(CaptureRow(url=LIST, fetched_at=datetime.now(UTC), status=200,
+                                    record_type="response", warc_file="x.warc.gz", warc_offset=0,
+                                    warc_length=10, record_id="<urn:1>"))
+    # A redirect to a captured URL copies the first request's meta: the mark must not follow.
+    moved = new.replace(url=LIST)
+    assert moved.meta[FIRST_CAPTURE_META] is True
+    middleware.process_request(moved)
+    assert FIRST_CAPTURE_META not in moved.meta
+    store.close()

@@ -37,7 +37,7 @@ from crawler.config import Config
 from crawler.store.errors import StoreError
 from crawler.store.shared import crawl_store
 from crawler.warc.files import OPEN_SUFFIX
-from crawler.warc.revisit import CONDITIONAL_META, Original
+from crawler.warc.revisit import CONDITIONAL_META, FIRST_CAPTURE_META, Original
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -122,14 +122,19 @@ class ConditionalMiddleware:
                 logger.error("Conditional requests off: %s", exc)
         return self._store
 
-    def _basis(self, url: str) -> CaptureRef | None:
-        """The capture whose payload a 304 for ``url`` would confirm, if it has validators."""
+    def _basis(self, request: Request) -> CaptureRef | None:
+        """The capture whose payload a 304 for the request's URL would confirm, if it has
+        validators. Marks a URL the store has never captured (FIRST_CAPTURE_META)."""
         store = self._open()
         if store is None:
             return None
+        url = request.url
         try:
             latest = store.latest_capture(url)
-            if latest is None or latest.status not in (200, 304) or not (latest.etag or latest.last_modified):
+            if latest is None:
+                request.meta[FIRST_CAPTURE_META] = True
+                return None
+            if latest.status not in (200, 304) or not (latest.etag or latest.last_modified):
                 return None
             payload = store.payload_capture(latest)
         except StoreError as exc:
@@ -141,11 +146,12 @@ class ConditionalMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         """Add validators from the latest capture of the URL (see the module docstring)."""
+        request.meta.pop(FIRST_CAPTURE_META, None)  # a redirect's copy of meta speaks of another URL
         if request.method != "GET" or request.meta.get("conditional") is False:
             return
         if any(name in request.headers for name in VALIDATORS):
             return
-        basis = self._basis(request.url)
+        basis = self._basis(request)
         if basis is None:
             return
         if basis.etag:

@@ -32,7 +32,13 @@ from crawler.config import Config
 from crawler.warc import cdxj
 from crawler.warc.files import WARC_VERSION, WarcRotator, WarcWriteError
 from crawler.warc.records import build_pair, request_headers, response_headers
-from crawler.warc.revisit import CONDITIONAL_META, Original, build_revisit_pair, payload_digest
+from crawler.warc.revisit import (
+    CONDITIONAL_META,
+    FIRST_CAPTURE_META,
+    Original,
+    build_revisit_pair,
+    payload_digest,
+)
 from crawler.warc.signals import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Written, warc_written
 
 if TYPE_CHECKING:
@@ -145,6 +151,8 @@ class WarcExtension:
             return conditional, SERVER_NOT_MODIFIED
         if self.store is None or truncated or not response.body or not 200 <= response.status < 300:
             return None, None
+        if request.meta.get(FIRST_CAPTURE_META) and request.url == response.url:
+            return None, None  # the store had no capture of this URL when the request left
         from crawler.store import StoreError
 
         try:

@@ -28,6 +28,11 @@ from crawler.warc.records import RawHeaders, warc_date
 #: request.meta key: the earlier capture a conditional request was made against (an
 #: :class:`Original`); a 304 answer is archived as a revisit of it.
 CONDITIONAL_META = "warc_conditional"
+#: request.meta key: True when the store had no capture of the URL as the request left
+#: (crawler/middlewares/conditional.py looked), so the WARC writer need not look for an
+#: earlier identical payload (one store transaction less per new page). A capture of the
+#: same URL written meanwhile only means this page is archived in full, which is valid.
+FIRST_CAPTURE_META = "warc_first_capture"
 
 
 @dataclass(frozen=True)
