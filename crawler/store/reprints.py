@@ -49,10 +49,12 @@ class Member:
                 self.first_seen, self.id)
 
 
-def save_fingerprint(conn: Connection, article_id: int, fp: Fingerprint | None) -> None:
-    """Replace the article's fingerprint and LSH buckets (none when ``fp`` is None)."""
-    conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == article_id))
-    conn.execute(delete(fingerprints).where(fingerprints.c.article_id == article_id))
+def save_fingerprint(conn: Connection, article_id: int, fp: Fingerprint | None, *, new: bool = False) -> None:
+    """Replace the article's fingerprint and LSH buckets (none when ``fp`` is None);
+    ``new``: the article was inserted in this transaction, it has none to replace."""
+    if not new:
+        conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == article_id))
+        conn.execute(delete(fingerprints).where(fingerprints.c.article_id == article_id))
     if fp is None:
         return
     conn.execute(insert(fingerprints).values(article_id=article_id, scheme=fp.scheme,
@@ -127,15 +129,21 @@ class Linked:
 
 
 def link_reprints(conn: Connection, article_id: int, fp: Fingerprint | None, threshold: float,
-                  now: datetime) -> Linked:
-    """Save the fingerprint and link the cluster it falls in (see the module docstring)."""
-    save_fingerprint(conn, article_id, fp)
+                  now: datetime, *, new: bool = False) -> Linked:
+    """Save the fingerprint and link the cluster it falls in (see the module docstring).
+
+    ``new``: the article was inserted in this transaction (no fingerprint or link to replace).
+    """
+    save_fingerprint(conn, article_id, fp, new=new)
     if fp is None:
-        return Linked(*_link_of(conn, article_id))
+        return Linked(None, None) if new else Linked(*_link_of(conn, article_id))
     outlet = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id)).scalar_one_or_none()
     if outlet is None:
         return Linked(None, None)
-    found = _members(conn, [article_id, *_candidates(conn, article_id, outlet, fp)])
+    candidates = _candidates(conn, article_id, outlet, fp)
+    if not candidates:  # nothing of another outlet shares a bucket: no cluster to (re)link
+        return Linked(None, None) if new else Linked(*_link_of(conn, article_id))
+    found = _members(conn, [article_id, *candidates])
     me = found.get(article_id)
     if me is None:
         return Linked(None, None)

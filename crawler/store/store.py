@@ -512,7 +512,10 @@ class Store(HistoryMethods):
                 linked = Linked(None, None)
                 if reprint_threshold is not None and (
                         before is None or changed or not self._has_fingerprint(conn, article_id)):
-                    linked = link_reprints(conn, article_id, fp, reprint_threshold, now)
+                    # Only SQLite's BEGIN IMMEDIATE makes "not there when read" certain for
+                    # the whole transaction; PostgreSQL workers may race on one URL.
+                    new = before is None and self.dialect == "sqlite"
+                    linked = link_reprints(conn, article_id, fp, reprint_threshold, now, new=new)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot store article {article.url!r} in {self.uri!r}: {_describe(exc)}"
