@@ -18,6 +18,7 @@ from crawler.dedupe import DEFAULT_THRESHOLD
 from crawler.items import Article
 from crawler.store import Store, StoreError
 from crawler.store.capture_rows import is_home_page
+from crawler.store.captures import flush_captures
 from crawler.store.shared import crawl_store
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ class StorePipeline:
                 raise DropItem(f"not stored: {item.url} is a site's home page, not an article",
                                log_level="WARNING")
             names = tuple(getattr(self.crawler.spider, "outlet_names", ()) or ())
+            # The captures of its pages first: telling an edit from a re-extraction reads them.
+            flush_captures(self.crawler)
             try:
                 done = self.store.upsert(item, outlet_names=names, reprint_threshold=self.threshold)
             except StoreError as exc:

@@ -109,24 +109,56 @@ def record_capture(conn: Connection, row: CaptureRow) -> tuple[int, str | None]:
                            .where(articles.c.url == row.url)).first()
     if article is None:
         return capture_id, None
+    return capture_id, _mark(conn, article.id, article.gone_at is not None, row, capture_id)
+
+
+def record_captures(conn: Connection, rows: list[CaptureRow]) -> list[str | None]:
+    """Insert captures in order (one statement); the gone/back event of each (or None).
+
+    Rows of URLs without a stored article, most of a first crawl, cost nothing more than
+    their share of the insert.
+    """
+    if not rows:
+        return []
+    conn.execute(insert(captures), [asdict(row) for row in rows])
+    urls = sorted({row.url for row in rows})
+    stored = {a.url: [a.id, a.gone_at is not None] for a in conn.execute(
+        select(articles.c.id, articles.c.url, articles.c.gone_at).where(articles.c.url.in_(urls)))}
+    events: list[str | None] = []
+    for row in rows:
+        article = stored.get(row.url)
+        if article is None:
+            events.append(None)
+            continue
+        capture_id = conn.execute(select(captures.c.id)
+                                  .where(captures.c.record_id == row.record_id)).scalar_one()
+        event = _mark(conn, article[0], article[1], row, capture_id)
+        if event is not None:
+            article[1] = event == "gone"
+        events.append(event)
+    return events
+
+
+def _mark(conn: Connection, article_id: int, is_marked: bool, row: CaptureRow, capture_id: int) -> str | None:
+    """Mark the article gone, or clear its mark, as the capture says; the event or None."""
     if is_gone(row.status, row.url, row.location):
-        if article.gone_at is not None:
-            return capture_id, None
-        conn.execute(update(articles).where(articles.c.id == article.id)
+        if is_marked:
+            return None
+        conn.execute(update(articles).where(articles.c.id == article_id)
                      .values(gone_at=row.fetched_at, gone_status=row.status))
-        conn.execute(insert(gone_marks).values(article_id=article.id, gone_at=row.fetched_at,
+        conn.execute(insert(gone_marks).values(article_id=article_id, gone_at=row.fetched_at,
                                                status=row.status, location=row.location,
                                                capture_id=capture_id))
-        return capture_id, "gone"
+        return "gone"
     answered = row.status is not None and (200 <= row.status < 300 or row.status == 304)
-    if article.gone_at is not None and answered:
-        conn.execute(update(articles).where(articles.c.id == article.id)
+    if is_marked and answered:
+        conn.execute(update(articles).where(articles.c.id == article_id)
                      .values(gone_at=None, gone_status=None))
         conn.execute(update(gone_marks)
-                     .where(gone_marks.c.article_id == article.id, gone_marks.c.back_at.is_(None))
+                     .where(gone_marks.c.article_id == article_id, gone_marks.c.back_at.is_(None))
                      .values(back_at=row.fetched_at, back_capture_id=capture_id))
-        return capture_id, "back"
-    return capture_id, None
+        return "back"
+    return None
 
 
 def _ref(row: Any) -> CaptureRef | None:

@@ -7,6 +7,12 @@ original, and the headers later crawls need (``ETag``, ``Last-Modified`` for con
 requests; ``Location`` of redirects). A 404/410 or a redirect to the home page of a
 stored article marks it gone, a later answer clears the mark (crawler/store/capture_rows.py).
 
+Rows are written in batches, one transaction for up to ``CAPTURES_BATCH`` of them or every
+``CAPTURES_FLUSH_SECONDS`` (a transaction per page was a third of an archive-only crawl's
+time, docs/performance.md); before an article is stored, the store pipeline flushes them
+(:func:`flush_captures`: what it stores cites its capture), and the crawl's end flushes the
+rest. A kill -9 loses at most the rows of that last moment: their records are in the WARC.
+
 Off with ``STORE_CAPTURES_ENABLED = False`` (and when ``WARC_ENABLED`` is off: nothing is
 written to record). A store that fails is logged and counted (``captures/errors``); the
 archive is never held back by it.
@@ -15,9 +21,13 @@ archive is never held back by it.
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
 
 from crawler.store.capture_rows import CaptureRow
 from crawler.store.errors import StoreError
@@ -39,14 +49,30 @@ def _header(headers: Any, name: bytes) -> str | None:
     return value.decode("latin-1").strip() if value else None
 
 
+#: The recorder of each running crawler (for :func:`flush_captures`).
+_RECORDERS: weakref.WeakKeyDictionary[Crawler, CaptureRecorder] = weakref.WeakKeyDictionary()
+
+
+def flush_captures(crawler: Crawler) -> None:
+    """Write the captures the crawler's recorder holds (if any) now."""
+    recorder = _RECORDERS.get(crawler)
+    if recorder is not None:
+        recorder.flush()
+
+
 class CaptureRecorder:
     """Records captures and gone marks (see the module docstring)."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, batch: int = 64, seconds: float = 0.5) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.batch = batch
+        self.seconds = seconds
         self._store: Store | None = None
         self._broken = False
+        self._pending: list[tuple[CaptureRow, str | None]] = []  # (row, Location for the log)
+        self._since = 0.0
+        self._timer: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureRecorder:
@@ -55,9 +81,30 @@ class CaptureRecorder:
             raise NotConfigured("STORE_CAPTURES_ENABLED is off")
         if not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is off: no captures to record")
-        recorder = cls(crawler)
+        batch = settings.getint("CAPTURES_BATCH", 64)
+        seconds = settings.getfloat("CAPTURES_FLUSH_SECONDS", 0.5)
+        if batch < 1 or seconds <= 0:
+            raise ValueError(f"CAPTURES_BATCH={batch!r} must be at least 1 and "
+                             f"CAPTURES_FLUSH_SECONDS={seconds!r} above 0")
+        recorder = cls(crawler, batch, seconds)
         crawler.signals.connect(recorder.written, signal=warc_written)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        _RECORDERS[crawler] = recorder
         return recorder
+
+    def spider_opened(self, spider: Spider) -> None:
+        self._timer = LoopingCall(self._flush_old)
+        self._timer.start(self.seconds, now=False)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        self.flush()
+
+    def _flush_old(self) -> None:
+        if self._pending and time.monotonic() - self._since >= self.seconds:
+            self.flush()
 
     def _open(self) -> Store | None:
         if self._store is None and not self._broken:
@@ -87,21 +134,33 @@ class CaptureRecorder:
         )
 
     def written(self, written: Written, response: Response, request: Request, spider: Spider) -> None:
-        """``warc_written`` handler: record the capture (one transaction)."""
-        store = self._open()
-        if store is None:
+        """``warc_written`` handler: queue the capture; write the batch when it is full."""
+        if self._open() is None:
+            return
+        if not self._pending:
+            self._since = time.monotonic()
+        self._pending.append((self.row(written, response, request, spider.name),
+                              _header(response.headers, b"Location")))
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued captures in one transaction; count and log what they said."""
+        pending, self._pending = self._pending, []
+        if not pending or self._store is None:
             return
         try:
-            _, event = store.record_capture(self.row(written, response, request, spider.name))
+            events = self._store.record_captures([row for row, _ in pending])
         except StoreError as exc:
-            self.stats.inc_value("captures/errors")
-            logger.error("Capture not recorded (it is in the archive): %s", exc)
+            self.stats.inc_value("captures/errors", len(pending))
+            logger.error("%d capture(s) not recorded (they are in the archive): %s", len(pending), exc)
             return
-        self.stats.inc_value("captures/recorded")
-        if event == "gone":
-            self.stats.inc_value("store/gone")
-            logger.warning("Article gone: %s answered %d%s", written.url, written.status,
-                           f" -> {_header(response.headers, b'Location')}" if written.status < 400 else "")
-        elif event == "back":
-            self.stats.inc_value("store/back")
-            logger.info("Article back: %s answered %d again", written.url, written.status)
+        self.stats.inc_value("captures/recorded", len(pending))
+        for (row, location), event in zip(pending, events, strict=True):
+            if event == "gone":
+                self.stats.inc_value("store/gone")
+                logger.warning("Article gone: %s answered %d%s", row.url, row.status,
+                               f" -> {location}" if (row.status or 0) < 400 else "")
+            elif event == "back":
+                self.stats.inc_value("store/back")
+                logger.info("Article back: %s answered %d again", row.url, row.status)

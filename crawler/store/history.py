@@ -21,6 +21,7 @@ from crawler.store.schema import articles
 
 if TYPE_CHECKING:
     from crawler.store.capture_rows import CaptureRef, CaptureRow
+    from crawler.store.captured_urls import CapturedUrls
     from crawler.store.search import Hit
 
 
@@ -63,6 +64,29 @@ class HistoryMethods:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot record the capture of {row.url!r} ({row.warc_file} @{row.warc_offset}) "
                              f"in {self.uri!r}: {_describe(exc)}") from exc
+
+    def record_captures(self, rows: list[CaptureRow]) -> list[str | None]:
+        """Record fetches in one transaction, in order; each one's ``gone``/``back`` event or None."""
+        try:
+            with self._write() as conn:
+                return capture_rows.record_captures(conn, rows)
+        except SQLAlchemyError as exc:
+            first, last = rows[0], rows[-1]
+            raise StoreError(f"cannot record {len(rows)} capture(s) ({first.url!r} … {last.url!r}, "
+                             f"{first.warc_file} @{first.warc_offset}…) in {self.uri!r}: {_describe(exc)}"
+                             ) from exc
+
+    def captured_urls(self) -> CapturedUrls:
+        """Every URL with a capture, as an in-memory filter (crawler/store/captured_urls.py)."""
+        from crawler.store.captured_urls import CapturedUrls
+        from crawler.store.schema import captures
+
+        def load(conn: Connection) -> CapturedUrls:
+            rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
+                select(captures.c.url).distinct())
+            return CapturedUrls(row.url for row in rows)
+
+        return self._reading("captured URLs", load)
 
     def original_capture(self, url: str, digest: str) -> CaptureRef | None:
         """The earliest complete 2xx response record of ``url`` with payload ``digest``."""
