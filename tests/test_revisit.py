@@ -163,23 +163,44 @@ def test_a_url_never_captured_is_marked_so_the_writer_skips_its_lookup(tmp_path:
 
     from crawler.middlewares.conditional import ConditionalMiddleware
     from crawler.store.capture_rows import CaptureRow
+    from crawler.warc.files import WarcRef
     from crawler.warc.revisit import FIRST_CAPTURE_META
+    from crawler.warc.signals import Written, warc_written
 
-    crawler = get_crawler(settings_dict={"STORE_URI": f"sqlite:///{tmp_path / 'a.sqlite'}",
-                                         "ARCHIVE_DIR": str(tmp_path)})
+    uri = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    with Store.open(uri) as store:
+        store.record_capture(CaptureRow(url=LIST, fetched_at=datetime.now(UTC), status=200,
+                                        record_type="response", warc_file="x.warc.gz", warc_offset=0,
+                                        warc_length=10, record_id="<urn:1>"))
+    crawler = get_crawler(settings_dict={"STORE_URI": uri, "ARCHIVE_DIR": str(tmp_path)})
     crawler.stats.open_spider()
     middleware = ConditionalMiddleware.from_crawler(crawler)
     new = Request(ARTICLE)
     middleware.process_request(new)
     assert new.meta[FIRST_CAPTURE_META] is True
-    store = middleware._open()
-    assert store is not None
-    store.record_capture(CaptureRow(url=LIST, fetched_at=datetime.now(UTC), status=200,
-                                    record_type="response", warc_file="x.warc.gz", warc_offset=0,
-                                    warc_length=10, record_id="<urn:1>"))
     # A redirect to a captured URL copies the first request's meta: the mark must not follow.
     moved = new.replace(url=LIST)
     assert moved.meta[FIRST_CAPTURE_META] is True
     middleware.process_request(moved)
     assert FIRST_CAPTURE_META not in moved.meta
-    store.close()
+    # What this crawl archives counts as captured from then on.
+    ref = WarcRef(file="x.warc.gz", offset=10, length=10, record_id="<urn:2>")
+    crawler.signals.send_catch_log(signal=warc_written, written=Written(
+        url=ARTICLE, date=datetime.now(UTC), status=200, record_type="response", ref=ref, request_ref=ref,
+        payload_digest=None, profile=None, refers_to=None, truncated=None), response=None, request=new,
+        spider=None)
+    assert middleware._captured is not None and ARTICLE in middleware._captured
+
+
+def test_captured_urls_filter() -> None:
+    from crawler.store.captured_urls import CapturedUrls
+
+    urls = [f"https://example.cn/{i}.html" for i in range(1000)]
+    known = CapturedUrls(urls + urls[:10])
+    assert len(known) == 1000
+    assert all(u in known for u in urls)
+    assert not any(f"https://example.cn/{i}.htm" in known for i in range(1000))
+    assert "https://example.cn/new" not in known
+    known.add("https://example.cn/new")
+    assert "https://example.cn/new" in known and "\udcff" not in known and None not in known
+    assert "https://example.cn/x" not in CapturedUrls()

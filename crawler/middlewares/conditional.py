@@ -38,6 +38,7 @@ from crawler.store.errors import StoreError
 from crawler.store.shared import crawl_store
 from crawler.warc.files import OPEN_SUFFIX
 from crawler.warc.revisit import CONDITIONAL_META, FIRST_CAPTURE_META, Original
+from crawler.warc.signals import Written, warc_written
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 
     from crawler.store import Store
     from crawler.store.capture_rows import CaptureRef
+    from crawler.store.captured_urls import CapturedUrls
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ class ConditionalMiddleware:
         self.archive_dir = Config.from_settings(crawler.settings).archive_dir
         self._store: Store | None = None
         self._broken = False
+        self._captured: CapturedUrls | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalMiddleware:
@@ -111,12 +114,21 @@ class ConditionalMiddleware:
             raise NotConfigured("a replay asks no server")
         if not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is off: a 304 could not be answered from the archive")
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.written, signal=warc_written)
+        return middleware
+
+    def written(self, written: Written, **_: Any) -> None:
+        """``warc_written``: the URL has a capture now."""
+        if self._captured is not None:
+            self._captured.add(written.url)
 
     def _open(self) -> Store | None:
         if self._store is None and not self._broken:
             try:
-                self._store = crawl_store(self.crawler)
+                store = crawl_store(self.crawler)
+                self._captured = store.captured_urls()
+                self._store = store
             except StoreError as exc:
                 self._broken = True
                 logger.error("Conditional requests off: %s", exc)
@@ -129,6 +141,9 @@ class ConditionalMiddleware:
         if store is None:
             return None
         url = request.url
+        if self._captured is not None and url not in self._captured:
+            request.meta[FIRST_CAPTURE_META] = True
+            return None
         try:
             latest = store.latest_capture(url)
             if latest is None:
