@@ -1,13 +1,12 @@
 """Extraction alone over the article pages of an archive: the project's rules vs trafilatura alone.
 
-    python -m bench.extract_only ARCHIVE_DIR project|project+proposed|trafilatura
+    python -m bench.extract_only ARCHIVE_DIR project|trafilatura
 
 Loads every article page (first and second pages) of the WARC files in ARCHIVE_DIR into
 memory first, then times only the extraction and prints one JSON line: pages, seconds and
 CPU seconds. ``project``: the synthetic spider's template (``extract_page``, later pages
 through ``fetch``) and :func:`crawler.extract.article.finish`, as ``scrapy extract`` does;
-``project+proposed``: the same with bench/proposals.py applied; ``trafilatura``:
-``bare_extraction`` with metadata on each page's decoded HTML.
+``trafilatura``: ``bare_extraction`` with metadata on each page's decoded HTML.
 """
 
 from __future__ import annotations
@@ -70,10 +69,6 @@ def trafilatura_alone(pages: dict[str, tuple[bytes, list[tuple[str, str]]]]) -> 
 
 def main(argv: list[str]) -> int:
     pages = load(Path(argv[0]))
-    if argv[1] == "project+proposed":
-        from bench import proposals
-
-        proposals.apply()
     run = {"trafilatura": trafilatura_alone}.get(argv[1], project)
     wall, cpu = time.perf_counter(), time.process_time()
     count = run(pages)

@@ -126,14 +126,11 @@ def bare(ctx: Context, mode: str = "bare") -> Result:
 
 
 PROJECT_MODES = {
+    "spider": ("project spider, no archive", {"ITEM_PIPELINES": "{}", "WARC_ENABLED": "False"}),
     "archive": ("project, archive only", {"ITEM_PIPELINES": "{}"}),
     "e2e": ("project, end to end", {}),
     "e2e-inline": ("project, end to end, EXTRACT_WORKERS=0", {"EXTRACT_WORKERS": "0"}),
-    "archive+proposals": ("project, archive only, with proposals", {"ITEM_PIPELINES": "{}"}),
-    "e2e+proposals": ("project, end to end, with proposals", {}),
 }
-#: Framework setting among the proposals (bench/proposals.py has the others).
-PROPOSED_SETTINGS = {"CONCURRENT_ITEMS": "16"}
 
 
 def project(ctx: Context, mode: str) -> Result:
@@ -141,10 +138,8 @@ def project(ctx: Context, mode: str) -> Result:
     out = ctx.work / f"project-{mode}"
     shutil.rmtree(out, ignore_errors=True)
     name, more = PROJECT_MODES[mode]
-    proposed = mode.endswith("+proposals")
-    runner = "bench.with_proposals" if proposed else "scrapy"
-    cmd = [PYTHON, "-m", runner, "crawl", "synthetic", "-a", f"start={ctx.start}",
-           *_crawl_settings(out, **more, **(PROPOSED_SETTINGS if proposed else {}))]
+    cmd = [PYTHON, "-m", "scrapy", "crawl", "synthetic", "-a", f"start={ctx.start}",
+           *_crawl_settings(out, **more)]
     log = ctx.work / f"project-{mode}.log"
     usage = measure.run(cmd, cwd=REPO, env=_env(), log=log)
     return _scrapy_result(name, ctx, usage, _stats(out / "stats.json"), log)
@@ -176,9 +171,7 @@ def extraction(ctx: Context, mode: str) -> Result:
     if usage.returncode != 0 or not lines:
         raise PeerFailed(f"extraction ({mode}) failed; see {log}")
     data = json.loads(lines[-1])
-    names = {"project": "extraction alone: project",
-             "project+proposed": "extraction alone: project + proposal",
-             "trafilatura": "extraction alone: trafilatura"}
+    names = {"project": "extraction alone: project", "trafilatura": "extraction alone: trafilatura"}
     result = Result(names[mode], ctx.site.n, False, int(data["pages"]), float(data["seconds"]), usage)
     result.extra["cpu"] = float(data["cpu"])
     return result

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import peers
+from bench import measure, peers
 from bench.nginx import Nginx, verify_delay
 from bench.peers import Context, PeerFailed, Result
 from bench.site import build
@@ -36,20 +36,18 @@ Round = dict[tuple[str, bool], Result]
 FAST_PEERS: dict[str, Peer] = {
     "wget": peers.wget,
     "bare": peers.bare,
+    "spider": lambda c: peers.project(c, "spider"),
     "archive": lambda c: peers.project(c, "archive"),
     "e2e": lambda c: peers.project(c, "e2e"),
     "e2e-inline": lambda c: peers.project(c, "e2e-inline"),
-    "archive+proposals": lambda c: peers.project(c, "archive+proposals"),
-    "e2e+proposals": lambda c: peers.project(c, "e2e+proposals"),
     "naive": lambda c: peers.bare(c, "naive"),
     "replay": peers.replay,
     "extract": lambda c: peers.extraction(c, "project"),
-    "extract+proposal": lambda c: peers.extraction(c, "project+proposed"),
     "trafilatura": lambda c: peers.extraction(c, "trafilatura"),
 }
 SLOW_PEERS = ("wget", "archive", "e2e")
 #: Peers run for N above --small (memory and rate at scale; per-page extraction does not change).
-LARGE_PEERS = "wget,bare,archive,e2e"
+LARGE_PEERS = "wget,bare,spider,archive,e2e"
 
 
 def show(line: str = "") -> None:
@@ -115,11 +113,9 @@ def goals(rounds: dict[int, list[Round]], small: int) -> None:
     rows = [
         ("archive only / bare Scrapy, pages/s (0 ms)",
          _ratios(runs, ("archive", False), ("bare", False)), 0.9),
+        ("archive only / the same spider without archive, pages/s (0 ms)",
+         _ratios(runs, ("archive", False), ("spider", False)), None),
         ("end to end / naive, pages/s (0 ms)", _ratios(runs, ("e2e", False), ("naive", False)), 2.0),
-        ("archive only with proposals / bare Scrapy, pages/s (0 ms)",
-         _ratios(runs, ("archive+proposals", False), ("bare", False)), 0.9),
-        ("end to end with proposals / naive, pages/s (0 ms)",
-         _ratios(runs, ("e2e+proposals", False), ("naive", False)), 2.0),
         ("end to end: extraction pool / inline, pages/s (0 ms)",
          _ratios(runs, ("e2e", False), ("e2e-inline", False)), None),
         ("archive only / wget, pages/s (50 ms)", _ratios(runs, ("archive", True), ("wget", True)), 5.0),
@@ -163,9 +159,29 @@ def report(rounds: dict[int, list[Round]], small: int, json_path: Path | None) -
         data = {n: [{f"{k[0]}{'@50ms' if k[1] else ''}": {
             "pages": r.pages, "seconds": r.seconds, "rate": r.rate, "cpu_ms": r.cpu_ms,
             "peak_pss_mb": r.usage.peak_pss_mb, "maxrss_mb": r.usage.maxrss_mb, "wall": r.usage.wall,
-            "cpu": r.usage.cpu,
+            "cpu": r.usage.cpu, "peer": r.peer,
+            **({"extract_cpu": r.extra["cpu"]} if "cpu" in r.extra else {}),
         } for k, r in rs.items()} for rs in runs] for n, runs in rounds.items()}
         json_path.write_text(json.dumps(data, indent=1))
+
+
+def load(paths: list[Path]) -> dict[int, list[Round]]:
+    """Rounds saved with ``--json`` by earlier runs, merged (to report them together)."""
+    rounds: dict[int, list[Round]] = {}
+    for path in paths:
+        for n, runs in json.loads(path.read_text()).items():
+            for saved in runs:
+                got: Round = {}
+                for name, r in saved.items():
+                    key = (name.removesuffix("@50ms"), name.endswith("@50ms"))
+                    usage = measure.Usage(wall=r["wall"], cpu=r["cpu"], peak_pss_mb=r["peak_pss_mb"],
+                                          maxrss_mb=r["maxrss_mb"], returncode=0)
+                    result = Result(r["peer"], int(n), key[1], r["pages"], r["seconds"], usage)
+                    if "extract_cpu" in r:
+                        result.extra["cpu"] = r["extract_cpu"]
+                    got[key] = result
+                rounds.setdefault(int(n), []).append(got)
+    return rounds
 
 
 def main() -> int:
@@ -181,7 +197,16 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="scratch directory (default: a temporary one)")
     parser.add_argument("--json", type=Path, default=None, help="also write every run here (JSON)")
+    parser.add_argument("--report", type=Path, nargs="+", default=None,
+                        help="print the tables of runs saved with --json (merged), run nothing")
     args = parser.parse_args()
+    if args.report:
+        rounds = load(args.report)
+        show()
+        table(rounds)
+        show()
+        goals(rounds, args.small)
+        return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop nginx and clean up on kill
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     large_only = {s.strip() for s in args.large_peers.split(",") if s.strip()}

@@ -52,11 +52,14 @@ class SyntheticSpider(PagedArticleSpider):
     templates = (Template,)
     drift_what = "the synthetic article template does not match"
 
-    def __init__(self, start: str = "", **kwargs: Any) -> None:
+    def __init__(self, start: str = "", list_priority: str | int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not start.startswith("http://127.0.0.1:"):
             raise ValueError(f"start: {start!r} is not the benchmark's outlet on http://127.0.0.1:PORT/…")
         self.start_base = start.rstrip("/") + "/"
+        #: Priority of the next list page. 0 (as spiders/nmgnews.py): Scrapy's LIFO queue walks
+        #: the list chain first and holds the articles' requests; -1: a page's articles first.
+        self.list_priority = int(list_priority)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for column in range(COLUMNS):
@@ -72,7 +75,8 @@ class SyntheticSpider(PagedArticleSpider):
                 yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
         nxt = page.css("a.next::attr(href)").get()
         if nxt:
-            yield scrapy.Request(page.urljoin(nxt), callback=self.parse_list, errback=self.on_error)
+            yield scrapy.Request(page.urljoin(nxt), callback=self.parse_list, errback=self.on_error,
+                                 priority=self.list_priority)
 
     @staticmethod
     def _next_page(page: TextResponse) -> str | None:
