@@ -174,6 +174,13 @@ def test_binary_and_empty_bodies_are_not_pages() -> None:
     assert unreadable_body(HOSTILE_PAGES["utf-16"]) is None  # NUL bytes, but UTF-16 with a BOM
     assert unreadable_body(HOSTILE_PAGES["control characters"]) is None  # a few stray ones are text
     assert decode_html(bytes(range(256)) * 40, "text/html").lossy
+    # The count of control bytes (in bytes that are neither UTF-8 nor GB18030: 0xFF): one in
+    # a hundred is still text, more is binary.
+    text = b"a" * 4000 + b"\xff" + b"a" * 4191
+    assert unreadable_body(bytes([1]) * 81 + text[81:]) is None
+    over = bytes([1, 2, 3, 4, 5, 6, 7, 8, 11, 14]) * 9 + text[90:]
+    assert unreadable_body(over) == "binary content: 90 control bytes in the first 8192"
+    assert unreadable_body(b"\t\n\x0c\r" * 2048 + b"x") is None  # tab, LF, FF, CR are text
 
 
 # -- URLs ----------------------------------------------------------------------------------------
