@@ -57,6 +57,26 @@ def test_gone_statuses_and_home_pages() -> None:
     assert not is_home_page(URL) and not is_home_page("https://x.cn/?page=2")
 
 
+def test_a_batch_of_captures_marks_as_one_by_one_would(store: Store) -> None:  # noqa: F811
+    """record_captures (what the crawl's recorder writes) gives the events and gone marks
+    of the same captures recorded one by one, even several of one URL in one batch."""
+    store.record_captures([_capture(1)])
+    store.upsert(_article(_capture(1)))
+    other = "https://inews.nmgnews.com.cn/system/2025/04/16/other.shtml"
+    events = store.record_captures([
+        _capture(2, 404, digest="sha1:NOTFOUND"), _capture(3, 410), _capture(4, 200, url=other),
+        _capture(5, 200), _capture(6, 302, location="https://www.nmgnews.com.cn/index.shtml"),
+    ])
+    assert events == ["gone", None, None, "back", "gone"]
+    assert [(m["status"], m["back_at"]) for m in store.gone_history(URL)] == [
+        (404, T0 + timedelta(hours=5)), (302, None)]
+    assert len(store.captures_of(URL)) == 5 and len(store.captures_of(other)) == 1
+    assert store.record_captures([]) == []
+    with pytest.raises(StoreError, match="cannot record 2 capture"):
+        store.record_captures([_capture(7), _capture(7)])  # the same record twice: refused, named
+    assert len(store.captures_of(URL)) == 5  # the batch left nothing behind
+
+
 def test_gone_marks_follow_the_captures(store: Store) -> None:  # noqa: F811
     assert store.record_capture(_capture(1))[1] is None  # no article yet
     store.upsert(_article(_capture(1)))
@@ -185,3 +205,38 @@ def test_migration_from_0002_keeps_and_indexes_existing_articles(tmp_path: Path)
                 ("nmgnews", "2024-01-01T00:00:00.000000Z", "2024-02-01T00:00:00.000000Z")]
         state = opened.status_of("https://example.cn/old")
         assert state is not None and state["gone_at"] is None
+
+
+def test_the_recorder_writes_captures_in_batches(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from crawler.store.captures import CaptureRecorder, flush_captures
+    from crawler.warc.files import WarcRef
+    from crawler.warc.signals import Written
+
+    with pytest.raises(ValueError, match="CAPTURES_BATCH=0"):
+        CaptureRecorder.from_crawler(get_crawler(settings_dict={"CAPTURES_BATCH": 0}))
+    uri = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    crawler = get_crawler(settings_dict={"STORE_URI": uri, "ARCHIVE_DIR": str(tmp_path), "CAPTURES_BATCH": 3})
+    crawler.stats.open_spider()
+    recorder = CaptureRecorder.from_crawler(crawler)
+    response = SimpleNamespace(headers={})
+    spider = SimpleNamespace(name="nmgnews")
+
+    def written(n: int) -> None:
+        ref = WarcRef(file="a.warc.gz", offset=n * 10, length=10, record_id=f"<urn:{n}>")
+        recorder.written(Written(url=f"{URL}?{n}", date=T0, status=200, record_type="response", ref=ref,
+                                 request_ref=ref, payload_digest=None), response, None, spider)  # type: ignore[arg-type]
+
+    with Store.open(uri) as opened:
+        for n in range(2):
+            written(n)
+        assert list(opened.iter_captures()) == []  # queued
+        written(2)
+        assert len(list(opened.iter_captures())) == 3  # the batch is full: one transaction
+        written(3)
+        flush_captures(crawler)  # what the store pipeline does before storing an article
+        assert [c.url for c in opened.iter_captures()] == [f"{URL}?{n}" for n in range(4)]
+    assert crawler.stats.get_value("captures/recorded") == 4
