@@ -163,6 +163,8 @@ def _stream(store: Store, stmt: Select[Any], batch_size: int) -> Iterator[dict[s
             store._read() as conn,
             conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt) as result,
         ):
+            # Closed explicitly (``with``) so that an abandoned iteration also
+            # closes PostgreSQL's server-side cursor before the transaction ends.
             for batch in result.mappings().partitions():
                 by_article: dict[int, list[Any]] = {row["id"]: [] for row in batch}
                 image_rows = conn.execute(

@@ -584,31 +584,12 @@ class Store(HistoryMethods):
         """Yield articles (as :meth:`get_article` does) by ``published_utc``, then id.
 
         Articles without a publication time come last. Rows are streamed in
-        batches from one read transaction, so the iteration sees one snapshot.
+        batches from one read transaction, so the iteration sees one snapshot
+        (:func:`crawler.store.query.select_articles` with only an outlet).
         """
-        query = select(articles).order_by(articles.c.published_utc.asc().nulls_last(), articles.c.id.asc())
-        if outlet is not None:
-            query = query.where(articles.c.outlet == outlet)
-        try:
-            with (
-                self._read() as conn,
-                conn.execution_options(stream_results=True, yield_per=batch_size).execute(query) as result,
-            ):
-                # Closed explicitly (``with``) so that an abandoned iteration also
-                # closes PostgreSQL's server-side cursor before the transaction ends.
-                for batch in result.mappings().partitions():
-                    by_article: dict[int, list[Any]] = {row["id"]: [] for row in batch}
-                    image_rows = conn.execute(
-                        select(images.c.article_id, images.c.url, images.c.caption)
-                        .where(images.c.article_id.in_(list(by_article)))
-                        .order_by(images.c.article_id, images.c.position)
-                    )
-                    for image in image_rows:
-                        by_article[image.article_id].append(image)
-                    for row in batch:
-                        yield _article_dict(row, by_article[row["id"]])
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read articles from {self.uri!r}: {_describe(exc)}") from exc
+        from crawler.store.query import select_articles  # here: query imports this module
+
+        return select_articles(self, outlet=outlet, batch_size=batch_size)
 
     def count_articles(self, outlet: str | None = None) -> int:
         """How many articles are stored (of ``outlet``, if given)."""
