@@ -83,6 +83,25 @@ def request_headers(
     return RawHeaders(f"{method} {target} {protocol or 'HTTP/1.1'}", pairs, is_http_request=True)
 
 
+def common_fields(date: datetime, warcinfo_id: str | None) -> dict[str, str]:
+    """The WARC fields both records of one exchange carry: its date and the file's warcinfo."""
+    common: dict[str, str] = {"WARC-Date": warc_date(date)}
+    if warcinfo_id:
+        common["WARC-Warcinfo-ID"] = warcinfo_id
+    return common
+
+
+def request_record(builder: RecordBuilder, url: str, *, common: dict[str, str], concurrent_to: ArcWarcRecord,
+                   request_http: RawHeaders, request_body: bytes) -> ArcWarcRecord:
+    """The request record of an exchange, linked to its response (or revisit) by Concurrent-To."""
+    fields = dict(common)
+    fields["WARC-Concurrent-To"] = concurrent_to.rec_headers.get_header("WARC-Record-ID")
+    return builder.create_warc_record(
+        url, "request", payload=BytesIO(request_body), length=len(request_body),
+        http_headers=request_http, warc_headers_dict=fields,
+    )
+
+
 def build_pair(
     builder: RecordBuilder,
     *,
@@ -97,10 +116,7 @@ def build_pair(
     warcinfo_id: str | None = None,
 ) -> tuple[ArcWarcRecord, ArcWarcRecord]:
     """A response record and its request record: same date, linked by Concurrent-To."""
-    stamp = warc_date(date)
-    common: dict[str, str] = {"WARC-Date": stamp}
-    if warcinfo_id:
-        common["WARC-Warcinfo-ID"] = warcinfo_id
+    common = common_fields(date, warcinfo_id)
     resp_fields = dict(common)
     if ip_address:
         resp_fields["WARC-IP-Address"] = ip_address
@@ -110,10 +126,5 @@ def build_pair(
         url, "response", payload=BytesIO(response_body), length=len(response_body),
         http_headers=response_http, warc_headers_dict=resp_fields,
     )
-    req_fields = dict(common)
-    req_fields["WARC-Concurrent-To"] = response.rec_headers.get_header("WARC-Record-ID")
-    request = builder.create_warc_record(
-        url, "request", payload=BytesIO(request_body), length=len(request_body),
-        http_headers=request_http, warc_headers_dict=req_fields,
-    )
-    return response, request
+    return response, request_record(builder, url, common=common, concurrent_to=response,
+                                    request_http=request_http, request_body=request_body)

@@ -18,12 +18,11 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from io import BytesIO
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 
-from crawler.warc.records import RawHeaders, warc_date
+from crawler.warc.records import RawHeaders, common_fields, request_record, warc_date
 
 #: request.meta key: the earlier capture a conditional request was made against (an
 #: :class:`Original`); a 304 answer is archived as a revisit of it.
@@ -65,10 +64,7 @@ def build_revisit_pair(
     warcinfo_id: str | None = None,
 ) -> tuple[ArcWarcRecord, ArcWarcRecord]:
     """A revisit record (headers only) and its request record: same date, Concurrent-To."""
-    stamp = warc_date(date)
-    common: dict[str, str] = {"WARC-Date": stamp}
-    if warcinfo_id:
-        common["WARC-Warcinfo-ID"] = warcinfo_id
+    common = common_fields(date, warcinfo_id)
     fields = dict(common)
     if ip_address:
         fields["WARC-IP-Address"] = ip_address
@@ -81,10 +77,5 @@ def build_revisit_pair(
     if profile.endswith("/identical-payload-digest"):
         fields["WARC-Truncated"] = "length"
     revisit = builder.create_warc_record(url, "revisit", http_headers=response_http, warc_headers_dict=fields)
-    req_fields = dict(common)
-    req_fields["WARC-Concurrent-To"] = revisit.rec_headers.get_header("WARC-Record-ID")
-    request = builder.create_warc_record(
-        url, "request", payload=BytesIO(request_body), length=len(request_body),
-        http_headers=request_http, warc_headers_dict=req_fields,
-    )
-    return revisit, request
+    return revisit, request_record(builder, url, common=common, concurrent_to=revisit,
+                                   request_http=request_http, request_body=request_body)
