@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from parsel import Selector
 
@@ -54,21 +55,29 @@ def _caption_for(img: Selector) -> str | None:
 
 def find_images(container: Selector, base_url: str) -> list[Image]:
     """Every content image of the container, absolute URL and caption, in order."""
-    from urllib.parse import urljoin
-
     images: list[Image] = []
     seen: set[str] = set()
     for img in container.xpath(".//img"):
-        src = img.attrib.get("src") or img.attrib.get("data-src")
-        if not src or src.startswith("data:"):
-            continue
-        url = urljoin(base_url, src.strip())
-        if url in seen:
-            continue
-        seen.add(url)
-        caption = _caption_for(img)
-        images.append(Image(url=url, caption=caption.strip() if caption else None))
+        _append(images, seen, img, base_url)
     return images
+
+
+def _src(img: Selector) -> str:
+    return img.attrib.get("src") or img.attrib.get("data-src") or ""
+
+
+def _append(images: list[Image], seen: set[str], img: Selector, base_url: str) -> None:
+    """Add ``img`` (absolute URL, caption) unless it has no source, is inline data or is a
+    URL already in ``seen``."""
+    src = _src(img)
+    if not src or src.startswith("data:"):
+        return
+    url = urljoin(base_url, src.strip())
+    if url in seen:
+        return
+    seen.add(url)
+    caption = _caption_for(img)
+    images.append(Image(url=url, caption=caption.strip() if caption else None))
 
 
 _DECORATIVE = re.compile(r"logo|icon|btn|button|banner|qrcode|erweima|share|spacer|blank|arrow|\bad\b", re.I)
@@ -81,22 +90,13 @@ def article_images(container: Selector, base_url: str, *, wrapper: Selector | No
     images = find_images(container, base_url)
     if wrapper is None or wrapper.root.tag in ("html", "body"):
         return images
-    from urllib.parse import urljoin
-
     inside = set(container.root.iter())
     seen = {i.url for i in images}
     outside = ".//img[not(ancestor::a or ancestor::nav or ancestor::header or ancestor::footer)]"
     for img in wrapper.xpath(outside):
         if img.root in inside:
             continue
-        src = img.attrib.get("src") or img.attrib.get("data-src") or ""
-        marks = " ".join([src, *(img.attrib.get(a, "") for a in ("class", "id", "alt"))])
-        if not src or src.startswith("data:") or _DECORATIVE.search(marks):
-            continue
-        url = urljoin(base_url, src.strip())
-        if url in seen:
-            continue
-        seen.add(url)
-        caption = _caption_for(img)
-        images.append(Image(url=url, caption=caption.strip() if caption else None))
+        marks = " ".join([_src(img), *(img.attrib.get(a, "") for a in ("class", "id", "alt"))])
+        if not _DECORATIVE.search(marks):
+            _append(images, seen, img, base_url)
     return images
