@@ -9,6 +9,7 @@ is stored, only its ``last_seen`` is marked and the item is dropped (at DEBUG le
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
@@ -16,7 +17,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import Article
 from crawler.middlewares.conditional import not_modified_urls
 from crawler.store import StoreError
-from crawler.store.shared import crawl_store
+from crawler.store.shared import crawl_store, crawl_writer
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -33,7 +34,7 @@ class NotModifiedPipeline:
     def from_crawler(cls, crawler: Crawler) -> NotModifiedPipeline:
         return cls(crawler)
 
-    def process_item(self, item: object, spider: Spider | None = None) -> object:
+    async def process_item(self, item: object, spider: Spider | None = None) -> object:
         if not isinstance(item, Article):
             return item
         answered = not_modified_urls(self.crawler)
@@ -41,7 +42,14 @@ class NotModifiedPipeline:
         if not answered or not all(url in answered for url in pages):
             return item
         try:
-            seen = crawl_store(self.crawler).mark_seen(item.url)
+            store = crawl_store(self.crawler)
+            writer = crawl_writer(self.crawler)
+            if writer is None:
+                seen = store.mark_seen(item.url)
+            else:  # after the writes asked before, off the reactor's thread
+                future = writer.submit("mark_seen", item.url)
+                await asyncio.wait([asyncio.wrap_future(future)])
+                seen = writer.result(future)
         except StoreError:
             return item  # the store pipeline will report the store's trouble
         if not seen:

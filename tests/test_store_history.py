@@ -219,7 +219,9 @@ def test_the_recorder_writes_captures_in_batches(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="CAPTURES_BATCH=0"):
         CaptureRecorder.from_crawler(get_crawler(settings_dict={"CAPTURES_BATCH": 0}))
     uri = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    crawler = get_crawler(settings_dict={"STORE_URI": uri, "ARCHIVE_DIR": str(tmp_path), "CAPTURES_BATCH": 3})
+    # Written here, not in a writer process (tests/test_store_writer.py crawls with one).
+    crawler = get_crawler(settings_dict={"STORE_URI": uri, "ARCHIVE_DIR": str(tmp_path), "CAPTURES_BATCH": 3,
+                                         "STORE_WRITER": False})
     crawler.stats.open_spider()
     recorder = CaptureRecorder.from_crawler(crawler)
     response = SimpleNamespace(headers={})

@@ -31,7 +31,8 @@ from twisted.internet.task import LoopingCall
 
 from crawler.store.capture_rows import CaptureRow
 from crawler.store.errors import StoreError
-from crawler.store.shared import crawl_store
+from crawler.store.shared import crawl_store, crawl_writer
+from crawler.store.writer import WriterCalls
 from crawler.warc.signals import SERVER_NOT_MODIFIED, Written, warc_written
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class CaptureRecorder:
         self._pending: list[tuple[CaptureRow, str | None]] = []  # (row, Location for the log)
         self._since = 0.0
         self._timer: LoopingCall | None = None
+        #: Batches in the writer process, with what to count and log when they are written.
+        self._writes: WriterCalls[list[tuple[CaptureRow, str | None]]] = WriterCalls(self._written)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureRecorder:
@@ -101,6 +104,7 @@ class CaptureRecorder:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
+        self._writes.drain()
 
     def _flush_old(self) -> None:
         if self._pending and time.monotonic() - self._since >= self.seconds:
@@ -145,16 +149,35 @@ class CaptureRecorder:
             self.flush()
 
     def flush(self) -> None:
-        """Write the queued captures in one transaction; count and log what they said."""
+        """Write the queued captures in one transaction (in the store writer process when the
+        crawl has one: crawler/store/writer.py); count and log what they said."""
         pending, self._pending = self._pending, []
         if not pending or self._store is None:
             return
-        try:
-            events = self._store.record_captures([row for row, _ in pending])
-        except StoreError as exc:
-            self.stats.inc_value("captures/errors", len(pending))
-            logger.error("%d capture(s) not recorded (they are in the archive): %s", len(pending), exc)
+        rows = [row for row, _ in pending]
+        writer = crawl_writer(self.crawler)
+        if writer is None:
+            try:
+                events = self._store.record_captures(rows)
+            except StoreError as exc:
+                self._failed(pending, exc)
+            else:
+                self._recorded(pending, events)
             return
+        self._writes.submit(writer, pending, "record_captures", rows)
+
+    def _written(self, pending: list[tuple[CaptureRow, str | None]], outcome: Any) -> None:
+        """A batch the writer process wrote (or failed to)."""
+        if isinstance(outcome, BaseException):
+            self._failed(pending, outcome)
+        else:
+            self._recorded(pending, outcome)
+
+    def _failed(self, pending: list[tuple[CaptureRow, str | None]], exc: BaseException) -> None:
+        self.stats.inc_value("captures/errors", len(pending))
+        logger.error("%d capture(s) not recorded (they are in the archive): %s", len(pending), exc)
+
+    def _recorded(self, pending: list[tuple[CaptureRow, str | None]], events: list[str | None]) -> None:
         self.stats.inc_value("captures/recorded", len(pending))
         for (row, location), event in zip(pending, events, strict=True):
             if event == "gone":

@@ -3,7 +3,9 @@
 The WARC writer (revisit look-ups), the capture recorder, the conditional-request
 middleware and the pipelines all use the store named by ``STORE_URI``. They share one
 :class:`~crawler.store.Store` (one connection pool, one migration check), opened on first
-use and closed when the engine stops.
+use and closed when the engine stops. With ``STORE_WRITER`` on (the default), the crawl's
+writes go through one :class:`~crawler.store.writer.StoreWriter` process, started just
+before the store is opened (:func:`crawl_writer`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 
 from crawler.config import Config
-from crawler.store.store import Store
+from crawler.store.store import Store, mask_uri
+from crawler.store.writer import StoreWriter, usable
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 _OPEN: WeakKeyDictionary[Crawler, Store] = WeakKeyDictionary()
+_WRITERS: WeakKeyDictionary[Crawler, StoreWriter] = WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -30,14 +34,34 @@ def crawl_store(crawler: Crawler) -> Store:
         store = _OPEN.get(crawler)
         if store is not None:
             return store
-        store = Store.open(Config.from_settings(crawler.settings).store_uri)
+        uri = Config.from_settings(crawler.settings).store_uri
+        writer = None
+        if crawler.settings.getbool("STORE_WRITER", True):
+            # Forked before this process holds a connection: the writer inherits none.
+            writer = StoreWriter(uri, mask_uri(uri))
+        try:
+            store = Store.open(uri)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            raise
         _OPEN[crawler] = store
+        if writer is not None:
+            _WRITERS[crawler] = writer
 
     def close() -> None:
         with _LOCK:
             opened = _OPEN.pop(crawler, None)
+            writing = _WRITERS.pop(crawler, None)
+        if writing is not None:
+            writing.close()
         if opened is not None:
             opened.close()
 
     crawler.signals.connect(close, signal=signals.engine_stopped, weak=False)
     return store
+
+
+def crawl_writer(crawler: Crawler) -> StoreWriter | None:
+    """The crawl's store writer process, if its store is open with one that works; None: write inline."""
+    return usable(_WRITERS.get(crawler))

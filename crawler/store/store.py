@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from alembic import command
 from alembic.config import Config
@@ -235,6 +235,32 @@ def _article_row(article: Article) -> dict[str, Any]:
     row = {name: getattr(article, name) for name in ARTICLE_COLUMNS}
     row["published_utc"] = published_utc(article.published_at)
     return row
+
+
+class _Prepared(NamedTuple):
+    """An article checked and turned into what its upsert writes."""
+
+    article: Article
+    row: dict[str, Any]
+    fingerprint: Fingerprint | None
+    new_fields: dict[str, Any]
+
+
+def _prepare(article: object, uri: str, reprint_threshold: float | None) -> _Prepared:
+    """``article`` checked (StoreError naming it and each problem) and its row, fingerprint
+    (made by the extraction pipeline, or here) and content fields."""
+    if not isinstance(article, Article):
+        raise StoreError(f"cannot store {type(article).__name__} in {uri!r}: expected an Article")
+    problems = _article_problems(article)
+    if problems:
+        raise StoreError(f"cannot store article {article.url!r} in {uri!r}: {'; '.join(problems)}")
+    row = _article_row(article)
+    fp = None
+    if reprint_threshold is not None:
+        made = article.fingerprint
+        fp = made if isinstance(made, Fingerprint) else fingerprint(text_for_fingerprint(article))
+    new_fields = {**row, "images": [{"url": i.url, "caption": i.caption} for i in article.images]}
+    return _Prepared(article, row, fp, new_fields)
 
 
 @lru_cache(maxsize=2)
@@ -474,54 +500,99 @@ class Store(HistoryMethods):
         was first archived. Raises :class:`StoreError` for an article with wrongly typed
         fields (before writing anything) or when the database refuses the write.
         """
-        if not isinstance(article, Article):
-            raise StoreError(f"cannot store {type(article).__name__} in {self.uri!r}: expected an Article")
-        problems = _article_problems(article)
-        if problems:
-            raise StoreError(f"cannot store article {article.url!r} in {self.uri!r}: {'; '.join(problems)}")
-        row = _article_row(article)
-        now = _utcnow()
-        fp = None
-        if reprint_threshold is not None:  # made by the extraction pipeline, or here
-            made = article.fingerprint
-            fp = made if isinstance(made, Fingerprint) else fingerprint(text_for_fingerprint(article))
-        new_fields = {**row, "images": [{"url": i.url, "caption": i.caption} for i in article.images]}
+        done = self.upsert_many([article], reason=reason, outlet_names=outlet_names,
+                                reprint_threshold=reprint_threshold)[0]
+        if isinstance(done, StoreError):
+            raise done
+        return done
+
+    def upsert_many(self, batch: Sequence[Article], *, reason: str = REEXTRACTION,
+                    outlet_names: Sequence[str] = (), reprint_threshold: float | None = DEFAULT_THRESHOLD,
+                    ) -> list[Upserted | StoreError]:
+        """:meth:`upsert` each article of ``batch``, in order, in one transaction; the result
+        (or the :class:`StoreError`) of each.
+
+        An article with wrongly typed fields gets its error and nothing of it is written.
+        When the database refuses the transaction, every article is tried again in a
+        transaction of its own, so that only those it refuses fail: the batch is never half
+        written, and a good article never fails for a bad neighbour.
+        """
+        results: list[Upserted | StoreError | None] = [None] * len(batch)
+        ready: list[tuple[int, _Prepared]] = []
+        for index, article in enumerate(batch):
+            try:
+                ready.append((index, _prepare(article, self.uri, reprint_threshold)))
+            except StoreError as exc:
+                results[index] = exc
+        groups = [ready]
+        while groups:
+            group = groups.pop()
+            if not group:
+                continue
+            try:
+                written = self._write_batch([p for _, p in group], reason, tuple(outlet_names),
+                                            reprint_threshold)
+            except StoreError as exc:
+                if len(group) == 1:
+                    results[group[0][0]] = exc
+                else:  # one at a time (in order: the last group popped first)
+                    groups.extend([item] for item in reversed(group))
+                continue
+            for (index, _), done in zip(group, written, strict=True):
+                results[index] = done
+        assert all(r is not None for r in results)
+        return results  # type: ignore[return-value]
+
+    def _write_batch(self, batch: list[_Prepared], reason: str, outlet_names: tuple[str, ...],
+                     reprint_threshold: float | None) -> list[Upserted]:
+        """Upsert prepared articles in one transaction (see :meth:`upsert`)."""
+        ensured: dict[tuple[str, tuple[str, ...]], datetime] = {}
+        done: list[Upserted] = []
         try:
             with self._write() as conn:
-                outlet_key = (article.outlet, tuple(outlet_names))
-                written_at = self._outlets_written.get(outlet_key)
-                fresh_outlet = written_at is not None and timedelta(0) <= now - written_at < OUTLET_REFRESH
-                if not fresh_outlet:
-                    ensure_outlet(conn, article.outlet, outlet_names, now)
-                before = stored_fields(conn, article.url)
-                version = kept = None
-                changed: tuple[str, ...] = ()
-                if before is not None:
-                    old_id, old_fields, seen_at = before
-                    changed = changed_fields(old_fields, new_fields)
-                    if not changed and old_fields.get("warc_record_id"):
-                        row.update({k: old_fields[k] for k in PROVENANCE})
-                    if changed or old_fields.get("extractor_version") != article.extractor_version:
-                        kept = change_reason(conn, old_fields, new_fields, default=reason)
-                        version = keep_version(conn, old_id, old_fields, seen_at=seen_at, replaced_at=now,
-                                               reason=kept, diff=text_diff(old_fields, new_fields,
-                                                                           old_seen=seen_at, new_seen=now))
-                article_id: int = conn.execute(_upsert_statement(self.dialect),
-                                               {**row, "first_seen": now, "last_seen": now}).scalar_one()
-                self._replace_images(conn, article_id, article.images)
-                linked = Linked(None, None)
-                if reprint_threshold is not None and (
-                        before is None or changed or not self._has_fingerprint(conn, article_id)):
-                    # Only SQLite's BEGIN IMMEDIATE makes "not there when read" certain for
-                    # the whole transaction; PostgreSQL workers may race on one URL.
-                    new = before is None and self.dialect == "sqlite"
-                    linked = link_reprints(conn, article_id, fp, reprint_threshold, now, new=new)
+                for prepared in batch:
+                    done.append(self._upsert_in(conn, prepared, reason, outlet_names,
+                                                reprint_threshold, ensured))
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot store article {article.url!r} in {self.uri!r}: {_describe(exc)}"
-            ) from exc
-        if not fresh_outlet:  # committed: the outlet row is there
-            self._outlets_written[outlet_key] = now
+            what = f"article {batch[0].article.url!r}" if len(batch) == 1 else f"{len(batch)} articles"
+            raise StoreError(f"cannot store {what} in {self.uri!r}: {_describe(exc)}") from exc
+        self._outlets_written.update(ensured)  # committed: the outlet rows are there
+        return done
+
+    def _upsert_in(self, conn: Connection, prepared: _Prepared, reason: str, outlet_names: tuple[str, ...],
+                   reprint_threshold: float | None,
+                   ensured: dict[tuple[str, tuple[str, ...]], datetime]) -> Upserted:
+        """One article's part of a write transaction; ``ensured``: outlet rows it wrote."""
+        article, row, fp, new_fields = prepared
+        now = _utcnow()
+        outlet_key = (article.outlet, outlet_names)
+        written_at = ensured.get(outlet_key) or self._outlets_written.get(outlet_key)
+        if written_at is None or not timedelta(0) <= now - written_at < OUTLET_REFRESH:
+            ensure_outlet(conn, article.outlet, outlet_names, now)
+            ensured[outlet_key] = now
+        before = stored_fields(conn, article.url)
+        version = kept = None
+        changed: tuple[str, ...] = ()
+        if before is not None:
+            old_id, old_fields, seen_at = before
+            changed = changed_fields(old_fields, new_fields)
+            if not changed and old_fields.get("warc_record_id"):
+                row.update({k: old_fields[k] for k in PROVENANCE})
+            if changed or old_fields.get("extractor_version") != article.extractor_version:
+                kept = change_reason(conn, old_fields, new_fields, default=reason)
+                version = keep_version(conn, old_id, old_fields, seen_at=seen_at, replaced_at=now,
+                                       reason=kept, diff=text_diff(old_fields, new_fields,
+                                                                   old_seen=seen_at, new_seen=now))
+        article_id: int = conn.execute(_upsert_statement(self.dialect),
+                                       {**row, "first_seen": now, "last_seen": now}).scalar_one()
+        self._replace_images(conn, article_id, article.images)
+        linked = Linked(None, None)
+        if reprint_threshold is not None and (
+                before is None or changed or not self._has_fingerprint(conn, article_id)):
+            # Only SQLite's BEGIN IMMEDIATE makes "not there when read" certain for
+            # the whole transaction; PostgreSQL workers may race on one URL.
+            new = before is None and self.dialect == "sqlite"
+            linked = link_reprints(conn, article_id, fp, reprint_threshold, now, new=new)
         return Upserted(id=article_id, inserted=before is None, changed=changed, version=version,
                         reason=kept, original_id=linked.original_id, similarity=linked.similarity,
                         links_written=linked.written)
