@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -24,6 +25,7 @@ _BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 _HEADER_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _META_CHARSET = re.compile(
     rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_HAN = re.compile("[\u3400-\u9fff]")
 _MOJIBAKE = re.compile(r"\ufffd|[ÃÂåæçèéä][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a]")
 
 
@@ -77,13 +79,20 @@ def common_share(text: str) -> float:
 
     Traditional characters are counted by their simplified form.
     """
-    from crawler.zh.mirror import gb2312_level1, simplify
+    from crawler.zh.mirror import simplify
 
-    han = [c for c in simplify(text) if "\u3400" <= c <= "\u9fff"]
+    han = "".join(_HAN.findall(simplify(text)))
     if not han:
         return 1.0
-    level1 = gb2312_level1()
-    return sum(c in level1 for c in han) / len(han)
+    # Counted in C (str.translate deletes the level-1 characters), not a loop over characters.
+    return (len(han) - len(han.translate(_level1_deleted()))) / len(han)
+
+
+@lru_cache(maxsize=1)
+def _level1_deleted() -> dict[int, None]:
+    from crawler.zh.mirror import gb2312_level1
+
+    return dict.fromkeys(map(ord, gb2312_level1()))
 
 
 def looks_garbled(text: str) -> bool:
@@ -91,7 +100,7 @@ def looks_garbled(text: str) -> bool:
     or Han text made mostly of rare characters (UTF-8 bytes decoded as GBK)."""
     if _MOJIBAKE.search(text) or _KUNJINKAO in text:
         return True
-    han = sum("\u3400" <= c <= "\u9fff" for c in text)
+    han = len(text) - len(_HAN.sub("", text))
     return han >= _COMMON_MIN_HAN and common_share(text) < COMMON_MIN_SHARE
 
 

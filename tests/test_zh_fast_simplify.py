@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler import encoding
 from crawler.encoding import common_share, decode_html
 from crawler.zh import mirror
 
@@ -84,3 +85,38 @@ def test_fast_path_equals_t2s_on_whole_pages() -> None:
             if path.is_file() and path.suffix in PAGE_SUFFIXES:
                 text = decode_html(path.read_bytes()).text
                 assert mirror.simplify(text) == full_t2s(text), path
+
+
+def _reference_common_share(text: str) -> float:
+    """crawler.encoding.common_share as first written: a loop over characters."""
+    han = [c for c in mirror.simplify(text) if "\u3400" <= c <= "\u9fff"]
+    if not han:
+        return 1.0
+    level1 = mirror.gb2312_level1()
+    return sum(c in level1 for c in han) / len(han)
+
+
+def _reference_is_traditional(text: str) -> bool:
+    """crawler.zh.mirror.is_traditional without its early return for unchanged text."""
+    changed = sum(a != b for a, b in zip(text, mirror.simplify(text), strict=False))
+    han = mirror._han_count(text)  # type: ignore[attr-defined]
+    return (changed >= mirror.TRADITIONAL_MIN_CHARS and han > 0
+            and changed / han >= mirror.TRADITIONAL_MIN_SHARE)
+
+
+def _reference_looks_garbled(text: str) -> bool:
+    """crawler.encoding.looks_garbled as first written: a loop over characters."""
+    if encoding._MOJIBAKE.search(text) or encoding._KUNJINKAO in text:  # type: ignore[attr-defined]
+        return True
+    han = sum("\u3400" <= c <= "\u9fff" for c in text)
+    return han >= encoding._COMMON_MIN_HAN and _reference_common_share(text) < encoding.COMMON_MIN_SHARE  # type: ignore[attr-defined]
+
+
+def test_counts_in_c_equal_the_loops_they_replace_on_every_test_page() -> None:
+    lines = page_lines()
+    texts = ["\n".join(lines), *lines, "鏂伴椈缃戝唴钂欏彜" * 5, "劉延東會見" * 10]
+    for text in texts:
+        assert common_share(text) == _reference_common_share(text), text[:80]
+        assert mirror.is_traditional(text) == _reference_is_traditional(text), text[:80]
+        assert encoding.looks_garbled(text) == _reference_looks_garbled(text), text[:80]
+    assert encoding.looks_garbled("鏂伴椈缃戝唴钂欏彜" * 5) and mirror.is_traditional("劉延東會見" * 10)

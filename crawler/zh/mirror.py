@@ -132,7 +132,10 @@ def is_mirror(text: str) -> bool:
 
 def is_traditional(text: str) -> bool:
     """Whether ``text`` is written in traditional characters (t2s changes enough of it)."""
-    changed = sum(a != b for a, b in zip(text, simplify(text), strict=False))
+    simplified = simplify(text)
+    if simplified == text:  # what most pages are: no character-by-character count needed
+        return False
+    changed = sum(a != b for a, b in zip(text, simplified, strict=False))
     han = _han_count(text)
     return changed >= TRADITIONAL_MIN_CHARS and han > 0 and changed / han >= TRADITIONAL_MIN_SHARE
 
