@@ -39,6 +39,21 @@ def test_fingerprint_is_deterministic_and_round_trips() -> None:
     assert fingerprint("短" * (MIN_CHARS - 1)) is None
 
 
+def test_fingerprint_equals_datasketch_minhash_of_the_shingles() -> None:
+    """The fast path (hashes in one comprehension, permutations drawn once) changes no value."""
+    from datasketch import MinHash
+
+    from crawler.dedupe.fingerprint import HASH_SCHEME, NUM_PERM, SEED
+
+    texts = [STORY, OTHER, STORY[: MIN_CHARS * 2], "劉延東會見" * 40, "abc 123 " * 30]
+    for text in texts:
+        grams = shingles(normalise(text))
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME)
+        reference.update_batch([g.encode("utf-8") for g in sorted(grams)])
+        fp = fingerprint(text)
+        assert fp is not None and fp.values == tuple(int(v) for v in reference.hashvalues)
+
+
 def test_similarity_estimates_jaccard() -> None:
     a, b = fingerprint(STORY), fingerprint(OTHER)
     assert a is not None and b is not None

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
+from hashlib import sha1
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,9 +86,19 @@ def fingerprint(text: str) -> Fingerprint | None:
     if len(normal) < MIN_CHARS:
         return None
     grams = shingles(normal)
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME)
-    minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
-    return Fingerprint(tuple(int(v) for v in minhash.hashvalues), len(grams))
+    # datasketch's MinHash with its default hash (sha1_hash32) computed in one comprehension
+    # and its permutations drawn once, not per text (tests/test_dedupe.py: same values).
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME, permutations=_permutations(),
+                      hashfunc=int)
+    minhash.update_batch([int.from_bytes(sha1(g.encode("utf-8")).digest()[:4], "little") for g in grams])
+    return Fingerprint(tuple(minhash.hashvalues.tolist()), len(grams))
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The scheme's permutations (datasketch draws them from ``SEED`` for every MinHash)."""
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME).permutations
+    return a, b
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
