@@ -140,10 +140,13 @@ def parse_sitemap(body: bytes, url: str) -> SitemapDoc:
     except (etree.XMLSyntaxError, StopIteration) as exc:
         raise DiscoveryError(f"{url}: not well-formed XML: {exc}") from exc
     fatal = [e for e in doc.xmliter.error_log if e.level_name == "FATAL"]
-    if fatal and not entries:
-        # Scrapy's parser recovers what it can; nothing recovered is worth saying so
-        # (libxml2 also stops here at an entity bomb: "entity amplification factor exceeded").
-        first = fatal[0]
+    bomb = [e for e in fatal if "amplification" in e.message]
+    if bomb or (fatal and not entries):
+        # Scrapy's parser recovers what it can; nothing recovered is worth saying so. An
+        # entity bomb ("entity amplification factor exceeded") is refused whatever came
+        # before it: lxml 6.2 (libxml2 2.14) recovers the entries ahead of the bomb, earlier
+        # versions none; a hostile file's entries are not worth keeping either way.
+        first = (bomb or fatal)[0]
         raise DiscoveryError(f"{url}: not well-formed XML: line {first.line}: {first.message}")
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError(f"{url}: root element <{kind}> is neither <urlset> nor <sitemapindex>")
