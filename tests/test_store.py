@@ -576,8 +576,8 @@ def test_exception_mid_transaction_rolls_back(
 
     original = Store._replace_images
 
-    def replace_then_fail(self: Store, *args: Any) -> None:
-        original(self, *args)  # the article row and images are already changed here
+    def replace_then_fail(self: Store, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)  # the article row and images are already changed here
         raise RuntimeError("simulated crash mid-transaction")
 
     monkeypatch.setattr(Store, "_replace_images", replace_then_fail)

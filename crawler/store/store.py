@@ -585,14 +585,15 @@ class Store(HistoryMethods):
                                                                    old_seen=seen_at, new_seen=now))
         article_id: int = conn.execute(_upsert_statement(self.dialect),
                                        {**row, "first_seen": now, "last_seen": now}).scalar_one()
-        self._replace_images(conn, article_id, article.images)
+        # Only SQLite's BEGIN IMMEDIATE makes "not there when read" certain for the whole
+        # transaction; PostgreSQL workers may race on one URL.
+        new = before is None and self.dialect == "sqlite"
+        self._replace_images(conn, article_id, article.images, new=new)
         linked = Linked(None, None)
         if reprint_threshold is not None and (
                 before is None or changed or not self._has_fingerprint(conn, article_id)):
-            # Only SQLite's BEGIN IMMEDIATE makes "not there when read" certain for
-            # the whole transaction; PostgreSQL workers may race on one URL.
-            new = before is None and self.dialect == "sqlite"
-            linked = link_reprints(conn, article_id, fp, reprint_threshold, now, new=new)
+            linked = link_reprints(conn, article_id, fp, reprint_threshold, now, new=new,
+                                   outlet=article.outlet)
         return Upserted(id=article_id, inserted=before is None, changed=changed, version=version,
                         reason=kept, original_id=linked.original_id, similarity=linked.similarity,
                         links_written=linked.written)
@@ -616,15 +617,17 @@ class Store(HistoryMethods):
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read versions of {url!r} from {self.uri!r}: {_describe(exc)}") from exc
 
-    def _replace_images(self, conn: Connection, article_id: int, new: list[Image]) -> None:
-        """Replace the images of one article, keeping their order."""
-        conn.execute(delete(images).where(images.c.article_id == article_id))
-        if new:
+    def _replace_images(self, conn: Connection, article_id: int, replacing: list[Image], *,
+                        new: bool = False) -> None:
+        """Replace the images of one article, keeping their order (``new``: it has none yet)."""
+        if not new:
+            conn.execute(delete(images).where(images.c.article_id == article_id))
+        if replacing:
             conn.execute(
                 insert(images),
                 [
                     {"article_id": article_id, "position": pos, "url": img.url, "caption": img.caption}
-                    for pos, img in enumerate(new)
+                    for pos, img in enumerate(replacing)
                 ],
             )
 
