@@ -25,7 +25,7 @@ _BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 _HEADER_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 _META_CHARSET = re.compile(
     rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
-_HAN = re.compile("[\u3400-\u9fff]")
+_HAN = re.compile("[\u3400-\u9fff]+")
 _MOJIBAKE = re.compile(r"\ufffd|[ÃÂåæçèéä][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a]")
 
 
@@ -81,11 +81,17 @@ def common_share(text: str) -> float:
     """
     from crawler.zh.mirror import simplify
 
-    han = "".join(_HAN.findall(simplify(text)))
+    simplified = simplify(text)
+    han = _han_count(simplified)
     if not han:
         return 1.0
     # Counted in C (str.translate deletes the level-1 characters), not a loop over characters.
-    return (len(han) - len(han.translate(_level1_deleted()))) / len(han)
+    return (han - _han_count(simplified.translate(_level1_deleted()))) / han
+
+
+def _han_count(text: str) -> int:
+    """Han characters (U+3400–U+9FFF) in ``text``, counted without a list of them."""
+    return len(text) - len(_HAN.sub("", text))
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +106,7 @@ def looks_garbled(text: str) -> bool:
     or Han text made mostly of rare characters (UTF-8 bytes decoded as GBK)."""
     if _MOJIBAKE.search(text) or _KUNJINKAO in text:
         return True
-    han = len(text) - len(_HAN.sub("", text))
+    han = _han_count(text)
     return han >= _COMMON_MIN_HAN and common_share(text) < COMMON_MIN_SHARE
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from crawler import encoding
 from crawler.encoding import common_share, decode_html
+from crawler.extract import body
 from crawler.zh import mirror
 
 TESTS = Path(__file__).parent
@@ -119,4 +120,6 @@ def test_counts_in_c_equal_the_loops_they_replace_on_every_test_page() -> None:
         assert common_share(text) == _reference_common_share(text), text[:80]
         assert mirror.is_traditional(text) == _reference_is_traditional(text), text[:80]
         assert encoding.looks_garbled(text) == _reference_looks_garbled(text), text[:80]
+        han = sum("\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" for c in text)
+        assert body._han(text) == mirror._han_count(text) == han  # type: ignore[attr-defined]
     assert encoding.looks_garbled("鏂伴椈缃戝唴钂欏彜" * 5) and mirror.is_traditional("劉延東會見" * 10)

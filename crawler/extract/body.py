@@ -37,11 +37,12 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 #: Try trafilatura's recall mode when precision mode keeps less than this share of the
 #: Han characters of the container's ``<p>`` elements.
 RECALL_BELOW = 0.6
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def _han(text: str | None) -> int:
-    return len(_HAN_RE.findall(text or ""))
+    text = text or ""
+    return len(text) - len(_HAN_RE.sub("", text))  # no list of one-character matches
 
 
 def _paragraph_han(html: str) -> int:

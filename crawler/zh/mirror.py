@@ -111,8 +111,11 @@ def simplify(text: str) -> str:
     return "".join(pieces)
 
 
+_HAN_RUNS = re.compile(f"[{_HAN}]+")
+
+
 def _han_count(text: str) -> int:
-    return len(re.findall(f"[{_HAN}]", text))
+    return len(text) - len(_HAN_RUNS.sub("", text))  # no list of one-character matches
 
 
 def _annotations(text: str) -> int:
