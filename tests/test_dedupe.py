@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
@@ -54,7 +56,7 @@ def test_fingerprint_equals_datasketch_minhash_of_the_shingles() -> None:
     """The fast path (hashes in one comprehension, permutations drawn once) changes no value."""
     from datasketch import MinHash
 
-    from crawler.dedupe.fingerprint import HASH_SCHEME, NUM_PERM, SEED
+    from crawler.dedupe.fingerprint import HASH_SCHEME, LSH_BANDS, LSH_ROWS, NUM_PERM, SEED
 
     texts = [STORY, OTHER, STORY[: MIN_CHARS * 2], "劉延東會見" * 40, "abc 123 " * 30]
     for text in texts:
@@ -63,6 +65,9 @@ def test_fingerprint_equals_datasketch_minhash_of_the_shingles() -> None:
         reference.update_batch([g.encode("utf-8") for g in sorted(grams)])
         fp = fingerprint(text)
         assert fp is not None and fp.values == tuple(int(v) for v in reference.hashvalues)
+        raw = np.asarray(reference.hashvalues, dtype="<u4")  # the buckets as first written
+        assert fp.buckets() == [(band, hashlib.sha1(raw[band * LSH_ROWS:(band + 1) * LSH_ROWS].tobytes())
+                                 .hexdigest()[:16]) for band in range(LSH_BANDS)]
 
 
 def test_similarity_estimates_jaccard() -> None:

@@ -67,12 +67,10 @@ class Fingerprint:
 
     def buckets(self) -> list[tuple[int, str]]:
         """(band, bucket) of each LSH band: the hash of that band's values."""
-        raw = np.asarray(self.values, dtype="<u4")
-        out = []
-        for band in range(LSH_BANDS):
-            chunk = raw[band * LSH_ROWS : (band + 1) * LSH_ROWS].tobytes()
-            out.append((band, hashlib.sha1(chunk).hexdigest()[:16]))
-        return out
+        raw = self.to_bytes()
+        step = LSH_ROWS * 4  # bytes of one band's uint32 values
+        return [(band, hashlib.sha1(raw[band * step : (band + 1) * step]).hexdigest()[:16])
+                for band in range(LSH_BANDS)]
 
 
 def text_for_fingerprint(article: Article) -> str:
