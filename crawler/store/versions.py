@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from crawler.store.schema import article_versions, articles, captures, format_utc, images
 
@@ -42,17 +42,20 @@ class Upserted:
     links_written: int = 0            # reprint links made or moved (this article's cluster)
 
 
+#: Built once: building the statements for every article stored cost more than running them.
+_ARTICLE_BY_URL = select(articles).where(articles.c.url == bindparam("url"))
+_IMAGES_OF = (select(images.c.url, images.c.caption).where(images.c.article_id == bindparam("article_id"))
+              .order_by(images.c.position))
+
+
 def stored_fields(conn: Connection, url: str) -> tuple[int, dict[str, Any], datetime] | None:
     """(id, every content field incl. images, last_seen) of the stored article, or None."""
-    row = conn.execute(select(articles).where(articles.c.url == url)).mappings().first()
+    row = conn.execute(_ARTICLE_BY_URL, {"url": url}).mappings().first()
     if row is None:
         return None
     fields = {k: v for k, v in row.items() if k not in NOT_CONTENT}
-    fields["images"] = [
-        {"url": r.url, "caption": r.caption}
-        for r in conn.execute(select(images.c.url, images.c.caption)
-                              .where(images.c.article_id == row["id"]).order_by(images.c.position))
-    ]
+    fields["images"] = [{"url": r.url, "caption": r.caption}
+                        for r in conn.execute(_IMAGES_OF, {"article_id": row["id"]})]
     return row["id"], fields, row["last_seen"]
 
 
