@@ -4,11 +4,13 @@ An article is written with its versions (``edit`` when the page changed), its ne
 fingerprint and reprint links (``DEDUPE_ENABLED``, ``DEDUPE_THRESHOLD``;
 crawler/store/reprints.py), all or nothing. Articles are written in batches: one
 transaction for up to ``STORE_BATCH`` of them, at the latest ``STORE_FLUSH_SECONDS`` after
-the first one came (a transaction per article was a third of an end-to-end crawl's time on
-the reactor's thread, its commit alone a fifth of it: docs/performance.md); the crawl's end
-writes the rest. An item leaves the pipeline once its batch is committed. A kill -9 loses at
-most the articles of the batch being gathered: their pages are in the WARC files, and
-`scrapy replay` stores them. ``STORE_BATCH = 1`` writes each article at once.
+the first one came (a transaction per article was 43 % of an end-to-end crawl's time on the
+reactor's thread, its commit a fifth of that: docs/performance.md); the crawl's end writes the
+rest. The writing itself happens in the crawl's store writer process when it has one
+(crawler/store/writer.py, ``STORE_WRITER``). An item leaves the pipeline once its batch is
+committed. A kill -9 loses at most the articles of the batch being gathered: their pages are
+in the WARC files, and `scrapy replay` stores them. ``STORE_BATCH = 1`` writes each article
+at once.
 """
 
 from __future__ import annotations

@@ -37,7 +37,9 @@ def crawl_store(crawler: Crawler) -> Store:
         uri = Config.from_settings(crawler.settings).store_uri
         writer = None
         if crawler.settings.getbool("STORE_WRITER", True):
-            # Forked before this process holds a connection: the writer inherits none.
+            # Forked before this crawl's store is opened here. The writer opens its own and never
+            # touches a connection it may inherit (another crawl's, in `scrapy replay`); a forked
+            # worker leaves through os._exit, which closes none of them either.
             writer = StoreWriter(uri, mask_uri(uri))
         try:
             store = Store.open(uri)
