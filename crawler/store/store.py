@@ -524,21 +524,20 @@ class Store(HistoryMethods):
                 ready.append((index, _prepare(article, self.uri, reprint_threshold)))
             except StoreError as exc:
                 results[index] = exc
-        groups = [ready]
-        while groups:
-            group = groups.pop()
-            if not group:
-                continue
-            try:
-                written = self._write_batch([p for _, p in group], reason, tuple(outlet_names),
-                                            reprint_threshold)
-            except StoreError as exc:
-                if len(group) == 1:
-                    results[group[0][0]] = exc
-                else:  # one at a time (in order: the last group popped first)
-                    groups.extend([item] for item in reversed(group))
-                continue
-            for (index, _), done in zip(group, written, strict=True):
+        names = tuple(outlet_names)
+        try:
+            written = self._write_batch([p for _, p in ready], reason, names, reprint_threshold)
+        except StoreError as exc:
+            if len(ready) == 1:
+                results[ready[0][0]] = exc
+            else:  # one at a time, so that only the articles the database refuses fail
+                for index, prepared in ready:
+                    try:
+                        results[index] = self._write_batch([prepared], reason, names, reprint_threshold)[0]
+                    except StoreError as refused:
+                        results[index] = refused
+        else:
+            for (index, _), done in zip(ready, written, strict=True):
                 results[index] = done
         assert all(r is not None for r in results)
         return results  # type: ignore[return-value]
@@ -546,6 +545,8 @@ class Store(HistoryMethods):
     def _write_batch(self, batch: list[_Prepared], reason: str, outlet_names: tuple[str, ...],
                      reprint_threshold: float | None) -> list[Upserted]:
         """Upsert prepared articles in one transaction (see :meth:`upsert`)."""
+        if not batch:
+            return []
         ensured: dict[tuple[str, tuple[str, ...]], datetime] = {}
         done: list[Upserted] = []
         try:
