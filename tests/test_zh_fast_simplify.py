@@ -100,7 +100,7 @@ def _reference_common_share(text: str) -> float:
 def _reference_is_traditional(text: str) -> bool:
     """crawler.zh.mirror.is_traditional without its early return for unchanged text."""
     changed = sum(a != b for a, b in zip(text, mirror.simplify(text), strict=False))
-    han = mirror._han_count(text)  # type: ignore[attr-defined]
+    han = mirror.han_count(text)
     return (changed >= mirror.TRADITIONAL_MIN_CHARS and han > 0
             and changed / han >= mirror.TRADITIONAL_MIN_SHARE)
 
@@ -121,5 +121,5 @@ def test_counts_in_c_equal_the_loops_they_replace_on_every_test_page() -> None:
         assert mirror.is_traditional(text) == _reference_is_traditional(text), text[:80]
         assert encoding.looks_garbled(text) == _reference_looks_garbled(text), text[:80]
         han = sum("\u3400" <= c <= "\u4dbf" or "\u4e00" <= c <= "\u9fff" for c in text)
-        assert body._han(text) == mirror._han_count(text) == han  # type: ignore[attr-defined]
+        assert body._han(text) == mirror.han_count(text) == han  # type: ignore[attr-defined]
     assert encoding.looks_garbled("鏂伴椈缃戝唴钂欏彜" * 5) and mirror.is_traditional("劉延東會見" * 10)

@@ -10,6 +10,8 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
+from crawler.zh.mirror import han_count
+
 
 @lru_cache(maxsize=8)
 def _config(min_chars: int) -> object:
@@ -37,12 +39,10 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 #: Try trafilatura's recall mode when precision mode keeps less than this share of the
 #: Han characters of the container's ``<p>`` elements.
 RECALL_BELOW = 0.6
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 def _han(text: str | None) -> int:
-    text = text or ""
-    return len(text) - len(_HAN_RE.sub("", text))  # no list of one-character matches
+    return han_count(text or "")
 
 
 def _paragraph_han(html: str) -> int:

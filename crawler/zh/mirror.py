@@ -114,7 +114,8 @@ def simplify(text: str) -> str:
 _HAN_RUNS = re.compile(f"[{_HAN}]+")
 
 
-def _han_count(text: str) -> int:
+def han_count(text: str) -> int:
+    """Han characters (CJK Extension A and Unified Ideographs) in ``text``."""
     return len(text) - len(_HAN_RUNS.sub("", text))  # no list of one-character matches
 
 
@@ -124,7 +125,7 @@ def _annotations(text: str) -> int:
 
 def pinyin_score(text: str) -> float:
     """Pinyin annotations (aligned and broken) per Han character; 0 for normal text."""
-    han = _han_count(text)
+    han = han_count(text)
     return _annotations(text) / han if han else 0.0
 
 
@@ -139,7 +140,7 @@ def is_traditional(text: str) -> bool:
     if simplified == text:  # what most pages are: no character-by-character count needed
         return False
     changed = sum(a != b for a, b in zip(text, simplified, strict=False))
-    han = _han_count(text)
+    han = han_count(text)
     return changed >= TRADITIONAL_MIN_CHARS and han > 0 and changed / han >= TRADITIONAL_MIN_SHARE
 
 
