@@ -130,20 +130,15 @@ class Linked:
 
 
 def link_reprints(conn: Connection, article_id: int, fp: Fingerprint | None, threshold: float,
-                  now: datetime, *, new: bool = False, outlet: str | None = None) -> Linked:
+                  now: datetime, *, outlet: str, new: bool = False) -> Linked:
     """Save the fingerprint and link the cluster it falls in (see the module docstring).
 
-    ``new``: the article was inserted in this transaction (no fingerprint or link to replace);
-    ``outlet``: the article's outlet, when the caller has just written it (else read here).
+    ``outlet``: the article's, as just written; ``new``: the article was inserted in this
+    transaction (no fingerprint or link to replace).
     """
     save_fingerprint(conn, article_id, fp, new=new)
     if fp is None:
         return Linked(None, None) if new else Linked(*_link_of(conn, article_id))
-    if outlet is None:
-        found = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id))
-        outlet = found.scalar_one_or_none()
-        if outlet is None:
-            return Linked(None, None)
     candidates = _candidates(conn, article_id, outlet, fp)
     if not candidates:  # nothing of another outlet shares a bucket: no cluster to (re)link
         return Linked(None, None) if new else Linked(*_link_of(conn, article_id))
