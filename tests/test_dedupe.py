@@ -53,12 +53,14 @@ def test_fingerprint_is_deterministic_and_round_trips() -> None:
 
 
 def test_fingerprint_equals_datasketch_minhash_of_the_shingles() -> None:
-    """The fast path (hashes in one comprehension, permutations drawn once) changes no value."""
+    """The fast path (digests read as one array, permutations drawn once, the affine32 update
+    written out in chunks) changes no value."""
     from datasketch import MinHash
 
     from crawler.dedupe.fingerprint import HASH_SCHEME, LSH_BANDS, LSH_ROWS, NUM_PERM, SEED
 
-    texts = [STORY, OTHER, STORY[: MIN_CHARS * 2], "劉延東會見" * 40, "abc 123 " * 30]
+    long_text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(5000))  # > 2 chunks of shingles
+    texts = [STORY, OTHER, STORY[: MIN_CHARS * 2], "劉延東會見" * 40, "abc 123 " * 30, long_text]
     for text in texts:
         grams = shingles(normalise(text))
         reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME)

@@ -84,19 +84,49 @@ def fingerprint(text: str) -> Fingerprint | None:
     if len(normal) < MIN_CHARS:
         return None
     grams = shingles(normal)
-    # datasketch's MinHash with its default hash (sha1_hash32) computed in one comprehension
-    # and its permutations drawn once, not per text (tests/test_dedupe.py: same values).
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME, permutations=_permutations(),
-                      hashfunc=int)
-    minhash.update_batch([int.from_bytes(sha1(g.encode("utf-8")).digest()[:4], "little") for g in grams])
-    return Fingerprint(tuple(minhash.hashvalues.tolist()), len(grams))
+    # datasketch's default hash (sha1_hash32: the first 4 bytes of SHA-1, little-endian), the
+    # digests joined and read as one uint32 array instead of an int per shingle.
+    hashes = np.frombuffer(b"".join([sha1(g.encode("utf-8")).digest()[:4] for g in grams]), dtype="<u4")
+    return Fingerprint(tuple(_signature(hashes).tolist()), len(grams))
+
+
+#: Shingles permuted at once: bounds the (NUM_PERM × chunk) uint32 scratch array to 1 MiB.
+_CHUNK = 2048
+
+
+def _signature(hashes: np.ndarray) -> np.ndarray:
+    """datasketch's ``affine32`` MinHash of the 32-bit hashes (tests/test_dedupe.py: equal).
+
+    Written out here because ``MinHash.update_batch`` made a list of ints and two fresh
+    (shingles × NUM_PERM) arrays per text (their page faults cost more than the arithmetic):
+    over half a fingerprint's time. Same steps: MurmurHash3's 32-bit finaliser mixes each
+    hash, then permutation k maps it to ``a_k * h + b_k mod 2**32``; the signature is the
+    minimum of each permutation over the shingles.
+    """
+    a, b = _permutations()
+    mixed = _fmix32(hashes)
+    signature = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(mixed), _CHUNK):
+        permuted = np.multiply.outer(a, mixed[start:start + _CHUNK])  # uint32: wraps mod 2**32
+        permuted += b[:, None]
+        np.minimum(signature, permuted.min(axis=1), out=signature)
+    return signature
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (fmix32), element-wise; multiplication wraps mod 2**32."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """The scheme's permutations (datasketch draws them from ``SEED`` for every MinHash)."""
+    """The scheme's permutations as uint32 (datasketch draws them from ``SEED`` for every MinHash)."""
     a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME).permutations
-    return a, b
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
