@@ -97,12 +97,15 @@ EXTRACT_WORKERS = None
 
 # --- Components ---------------------------------------------------------------------
 EXTENSIONS = {
+    "crawler.gc_freeze.GcFreeze": 50,
     "crawler.warc.extension.WarcExtension": 100,
     "crawler.store.captures.CaptureRecorder": 110,
     "crawler.export.outlet_feeds.OutletFeeds": 850,
     "crawler.stats_file.StatsFile": 900,
     "crawler.progress.Progress": 950,
 }
+#: Keep the garbage collector off the objects the crawl starts with (crawler/gc_freeze.py).
+GC_FREEZE = True
 #: Write the final crawl stats as JSON to this path (off when empty).
 #: Unset (None): {ARCHIVE_DIR}/stats/{spider}-{start}.json, read by `scrapy report`.
 STATS_FILE = None

@@ -29,6 +29,7 @@ from itemadapter import ItemAdapter
 
 from crawler.dedupe import fingerprint, text_for_fingerprint
 from crawler.extract.article import finish
+from crawler.gc_freeze import freeze_inherited
 from crawler.items import Article
 
 if TYPE_CHECKING:
@@ -52,9 +53,11 @@ def extract_workers(value: object) -> int:
 
 
 def _worker_init() -> None:
-    """A worker leaves stopping to the crawl (a Ctrl-C reaches the whole process group)."""
+    """A worker leaves stopping to the crawl (a Ctrl-C reaches the whole process group) and
+    its collector off what it inherits (crawler/gc_freeze.py)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    freeze_inherited()
 
 
 def _ready() -> int:

@@ -28,6 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
+from crawler.gc_freeze import freeze_inherited
 from crawler.store.errors import StoreError
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,13 @@ _URI = ""
 
 
 def _init(uri: str) -> None:
-    """In the writer: remember the store; stopping is the crawl's business (it drains us)."""
+    """In the writer: remember the store; stopping is the crawl's business (it drains us);
+    the collector stays off what the writer inherits (crawler/gc_freeze.py)."""
     global _URI
     _URI = uri
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    freeze_inherited()
 
 
 def _ready() -> None:

@@ -1,0 +1,75 @@
+"""The collector kept off start-up objects while engines run (crawler/gc_freeze.py)."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from pydispatch.dispatcher import getAllReceivers
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from crawler.gc_freeze import GcFreeze
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def _extension(**settings: object) -> GcFreeze:
+    return GcFreeze.from_crawler(get_crawler(settings_dict=settings))
+
+
+def test_frozen_while_the_engine_runs_and_given_back_after() -> None:
+    ext = _extension()
+    ext.engine_started()
+    assert gc.get_freeze_count() > 1000  # the test process's modules, at least
+    kept = gc.get_freeze_count()
+    made_during = [[] for _ in range(100)]  # what the crawl allocates stays collectable
+    assert gc.get_freeze_count() == kept and all(gc.is_tracked(x) for x in made_during)
+    ext.engine_stopped()
+    assert gc.get_freeze_count() == 0
+    ext.engine_stopped()  # a second stop (or one without a start) changes nothing
+    assert gc.get_freeze_count() == 0
+
+
+def test_unfrozen_only_when_the_last_engine_of_the_process_stops() -> None:
+    first, second = _extension(), _extension()  # scrapy replay: several crawlers, one process
+    first.engine_started()
+    second.engine_started()
+    first.engine_stopped()
+    assert gc.get_freeze_count() > 0
+    second.engine_stopped()
+    assert gc.get_freeze_count() == 0
+
+
+def test_connected_to_the_engine_signals_and_off_with_the_setting() -> None:
+    crawler = get_crawler(settings_dict={})
+    ext = GcFreeze.from_crawler(crawler)
+    for signal, handler in ((signals.engine_started, ext.engine_started),
+                            (signals.engine_stopped, ext.engine_stopped)):
+        assert handler in [receiver() for receiver in getAllReceivers(crawler.signals.sender, signal)]
+    with pytest.raises(NotConfigured, match="GC_FREEZE is off"):
+        _extension(GC_FREEZE=False)
+
+
+def _in_child(initializer: Callable[..., None], *args: object) -> int:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
+                             initargs=args) as pool:
+        return pool.submit(gc.get_freeze_count).result(timeout=60)
+
+
+def test_forked_workers_and_the_store_writer_freeze_what_they_inherit() -> None:
+    from crawler.store.writer import _init
+    from pipelines.extract import _worker_init
+
+    assert gc.get_freeze_count() == 0
+    assert _in_child(_worker_init) > 1000
+    assert _in_child(_init, "sqlite://") > 1000
