@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
@@ -27,15 +28,36 @@ def _extension(**settings: object) -> GcFreeze:
     return GcFreeze.from_crawler(get_crawler(settings_dict=settings))
 
 
+class _Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _garbage_cycle() -> weakref.ref[_Node]:
+    return weakref.ref(_Node())
+
+
 def test_frozen_while_the_engine_runs_and_given_back_after() -> None:
     ext = _extension()
-    ext.engine_started()
-    assert gc.get_freeze_count() > 1000  # the test process's modules, at least
-    kept = gc.get_freeze_count()
-    made_during = [[] for _ in range(100)]  # what the crawl allocates stays collectable
-    assert gc.get_freeze_count() == kept and all(gc.is_tracked(x) for x in made_during)
-    ext.engine_stopped()
-    assert gc.get_freeze_count() == 0
+    gc.disable()  # no automatic collection between making the garbage and freezing it
+    try:
+        from_start_up = _garbage_cycle()
+        ext.engine_started()
+        assert gc.get_freeze_count() > 1000  # the test process's modules, at least
+        kept = gc.get_freeze_count()
+        from_the_crawl = _garbage_cycle()
+        gc.collect()
+        assert from_the_crawl() is None  # what the crawl allocates is collected as before
+        assert from_start_up() is not None  # what was there at the start is not walked
+        assert gc.get_freeze_count() == kept
+        ext.engine_stopped()
+        assert gc.get_freeze_count() == 0
+        gc.collect()
+        assert from_start_up() is None  # given back: nothing stays uncollectable
+    finally:
+        gc.enable()
     ext.engine_stopped()  # a second stop (or one without a start) changes nothing
     assert gc.get_freeze_count() == 0
 
