@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -94,6 +95,21 @@ def test_mend_never_touches_other_files_or_mid_file_damage(tmp_path: Path) -> No
     assert mend_file(empty).status == "empty" and not empty.exists()
 
 
+def test_a_file_still_being_written_is_left_alone(tmp_path: Path) -> None:
+    rot = WarcRotator(tmp_path, prefix="m", warcinfo={"software": "t", "isPartOf": "m-1"})
+    rot.prepare()
+    path = next(tmp_path.glob("*.warc.gz.open"))
+    size = path.stat().st_size
+    result = mend_file(path)
+    assert result.status == "refused" and "being written" in result.detail
+    assert path.exists() and path.stat().st_size == size
+    res = subprocess.run([sys.executable, "-m", "scrapy", "mend", str(tmp_path)], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1 and f"refused: {path}" in res.stdout
+    rot.close()  # the writer finishes: its file is closed, not mended
+    assert not path.exists() and path.with_name(path.name.removesuffix(".open")).exists()
+
+
 def test_a_killed_crawl_is_mended(mocks: MockOutlets, tmp_path: Path) -> None:
     slow = "https://inews.nmgnews.com.cn/system/2025/12/31/030299999.shtml"
     mocks.add_route("https://inews.nmgnews.com.cn/slow/", body=f'<a href="{slow}">x</a>'.encode())
@@ -105,15 +121,15 @@ def test_a_killed_crawl_is_mended(mocks: MockOutlets, tmp_path: Path) -> None:
     for key, value in FAST.items():
         cmd += ["-s", f"{key}={value}"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=proxy_env(mocks.proxy_url), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while not any(u == slow for _m, u, _s in list(mocks.served)):
             assert time.monotonic() < deadline, "the crawl never reached the slow page"
             time.sleep(0.1)
         time.sleep(1.0)  # let the other pages be archived while the slow one hangs
-    finally:
-        proc.send_signal(signal.SIGKILL)
+    finally:  # the whole process group, WARC writer included: else the writer closes the file itself
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
     (left,) = out.glob("*.warc.gz.open")
     assert list(out.glob("*.warc.gz.cdxj.open"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import logging
 import os
 import socket
@@ -65,7 +66,8 @@ def _timestamp() -> str:
 class WarcRotator:
     """Writes records into ``{prefix}-{timestamp}-{serial}-{host}.warc.gz`` files.
 
-    A file is named ``….warc.gz.open`` while written and renamed when closed. Every
+    A file is named ``….warc.gz.open`` while written (under an exclusive ``flock``) and
+    renamed when closed. Every
     file starts with a warcinfo record. Before a group of records is written, the
     file is rotated if it has reached ``max_size`` bytes, so a request/response pair
     never straddles two files. Names are created exclusively (O_EXCL), so two crawls
@@ -137,6 +139,9 @@ class WarcRotator:
                 self._bump()
                 continue
             break
+        # Held while the file is written: `scrapy mend` leaves a locked .open file alone (a live
+        # crawl's, or the WARC writer process finishing after its crawl was killed).
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._fh = os.fdopen(fd, "wb")
         self._path = path
         self._writer = WARCWriter(self._fh, gzip=True, warc_version=WARC_VERSION)

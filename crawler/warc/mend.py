@@ -9,6 +9,7 @@ reported and the file left alone: mending must never drop a complete record.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -84,6 +85,17 @@ def mend_file(path: Path, archive_dir: Path | None = None) -> Mended:
     final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
     if final.exists():
         return Mended(path, "refused", detail=f"{final.name} exists already; left untouched")
+    with path.open("rb") as held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return Mended(path, "refused", detail="being written (a running crawl, or the WARC writer "
+                          "finishing after its crawl was killed, holds its lock); left untouched")
+        return _mend_unlocked(path, final, archive_dir)
+
+
+def _mend_unlocked(path: Path, final: Path, archive_dir: Path | None) -> Mended:
+    """Mend ``path`` into ``final``; the caller holds the file's lock."""
     size = path.stat().st_size
     if size == 0:
         path.unlink()
