@@ -27,6 +27,9 @@ WARC_OPERATOR = ""
 WARC_DESCRIPTION = ""
 #: A page fetched again with the same payload is written as a revisit record (no body).
 WARC_REVISITS = True
+#: Write the WARC records from a process of their own, off the crawl's thread (crawler/warc/writer.py);
+#: False: on the crawl's thread. Crawls that render pages in a browser always write on it.
+WARC_WRITER = True
 #: Record every capture (URL, time, status, WARC record, digest, validators) in the store.
 STORE_CAPTURES_ENABLED = True
 #: Ask servers whether a page changed (If-None-Match / If-Modified-Since from the last capture).
@@ -70,6 +73,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.replay.middleware.ReplayMiddleware": 950,
     # Validators from the last capture; a 304 is answered from the archive (off in a replay).
     "crawler.middlewares.conditional.ConditionalMiddleware": 800,
+    # Nearest the downloader: a response goes on once its WARC records are written.
+    "crawler.warc.extension.WarcWait": 1000,
 }
 #: Only http(s) is fetched: a file://, data:, ftp:// or s3:// URL (a link, an argument, a
 #: redirect) is refused with NotSupported, never read into the archive.

@@ -323,11 +323,9 @@ def test_killed_worker_loses_nothing(outlet: str, redis: Redis, redis_url: str, 
     assert held, "the victim held no lease when killed"
     assert sum(w.stats.get("distributed/requeued", 0) for w in survivors) == len(held)
     assert any("victim stopped heart-beating" in w.log for w in survivors)
-    [left_open] = (tmp_path / "victim").glob("*.warc.gz.open")
-    mend = subprocess.run([sys.executable, "-m", "scrapy", "mend", str(tmp_path / "victim")], cwd=REPO,
-                          capture_output=True, text=True, check=False)
-    assert mend.returncode == 0, mend.stdout + mend.stderr
-    assert not left_open.exists()
+    # The victim's WARC writer process saw its crawl go and closed the file after its last
+    # record (crawler/warc/writer.py): nothing is left .open, nothing for `scrapy mend`.
+    assert not list((tmp_path / "victim").glob("*.open"))
     paths = sorted(tmp_path.glob("*/*.warc.gz"))
     records = captures(paths)
     for path in paths:

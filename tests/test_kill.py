@@ -1,14 +1,19 @@
 """``kill -9`` at random points of a crawl loses nothing that was complete.
 
-After each kill: ``scrapy mend`` cuts the partial record and closes the files, every record
-left is valid (digests included), every stored article cites an existing complete record of
-its own URL, and a re-crawl into the same archive and store completes the set with no
-duplicate article. The kill points are drawn from a seeded RNG (pages served before the kill),
-so a failure replays exactly.
+Two kills: of the crawl's whole process group (the OOM killer, a power cut of the tree),
+which leaves the WARC file ``.open`` for ``scrapy mend`` to cut after its last complete
+record; and of the crawl process alone, after which its WARC writer process
+(crawler/warc/writer.py) finishes what it was handed and closes the file itself. After
+each: every record is valid (digests included), every stored article cites an existing
+complete record of its own URL, and a re-crawl into the same archive and store completes the
+set with no duplicate article. The kill points are drawn from a seeded RNG (pages served
+before the kill), so a failure replays exactly.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import signal
 import subprocess
@@ -59,7 +64,31 @@ def _start(mocks: MockOutlets, out: Path, column: str) -> subprocess.Popen[bytes
         cmd += ["-s", f"{key}={value}"]
     with (out.parent / "crawl.log").open("ab") as log:  # the child keeps its own copy of the fd
         return subprocess.Popen(cmd, cwd=REPO, env=proxy_env(mocks.proxy_url), stdout=subprocess.DEVNULL,
-                                stderr=log)
+                                stderr=log, start_new_session=True)  # its own group, to kill whole
+
+
+def _kill(proc: subprocess.Popen[bytes], *, group: bool) -> None:
+    """``kill -9`` the crawl process, or its whole process group (writer and workers too)."""
+    if group:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def _closed_by_the_writer(out: Path) -> None:
+    """The crawl alone was killed: its WARC writer closes the file (no ``.open``) by itself."""
+    deadline = time.monotonic() + 60
+    while list(out.glob("*.warc.gz.open")):
+        assert time.monotonic() < deadline, "the WARC writer did not close the file of its killed crawl"
+        time.sleep(0.05)
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Whatever of the crawl's process group outlived it (extraction workers, store writer)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _mend(out: Path) -> str:
@@ -80,7 +109,7 @@ def test_kill_9_at_random_points_then_mend_and_recrawl(mocks: MockOutlets, tmp_p
     store_uri = f"sqlite:///{out / 'articles.sqlite'}"
     points = sorted(random.Random(SEED).sample(range(2, ARTICLES - 4), 4))
     kept_before: set[str] = set()
-    for k in points:
+    for n, k in enumerate(points):
         mocks.clear_served()
         proc = _start(mocks, out, LIST)
         deadline = time.monotonic() + 120
@@ -88,12 +117,16 @@ def test_kill_9_at_random_points_then_mend_and_recrawl(mocks: MockOutlets, tmp_p
             assert proc.poll() is None, (tmp_path / "crawl.log").read_text()[-3000:]
             assert time.monotonic() < deadline, f"the crawl never served {k} articles"
             time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-        assert proc.returncode == -signal.SIGKILL
-        assert list(out.glob("*.warc.gz.open")), "killed: its WARC file is still .open"
-        report = _mend(out)
-        assert "mended:" in report or "complete:" in report, report
+        group = n % 2 == 0
+        _kill(proc, group=group)
+        if group:
+            assert list(out.glob("*.warc.gz.open")), "killed with its writer: its WARC file is still .open"
+            report = _mend(out)
+            assert "mended:" in report or "complete:" in report, report
+        else:
+            _closed_by_the_writer(out)
+            assert "Nothing to mend" in _mend(out)
+        _reap(proc)
         records = archive_records(out)  # nothing .open, every record valid
         stored = store_agrees(store_uri, records)
         now = {a["url"] for a in stored}
@@ -115,15 +148,14 @@ def test_kill_9_at_random_points_then_mend_and_recrawl(mocks: MockOutlets, tmp_p
             r.url for r in records.values() if r.rec_type in ("response", "revisit"))
 
 
-@pytest.mark.slow
-def test_kill_9_while_a_record_is_written_is_cut_by_mend(mocks: MockOutlets, tmp_path: Path) -> None:
+def _kill_while_the_big_record_is_written(mocks: MockOutlets, out: Path, *, group: bool) -> tuple[str, Path]:
     """A 48 MB page takes a while to gzip into the WARC: kill while its record grows."""
     rng = random.Random(SEED)
     big = f"{BASE}/system/2025/07/02/033900001.shtml"
     blob = rng.randbytes(36 << 20).hex()[: 48 << 20]  # hex compresses to about half: still big
     mocks.add_route(BIG_LIST, body=f'<html><body><a href="{big}">big</a></body></html>'.encode())
     mocks.add_route(big, body=_article(999, f"<!-- {blob} -->"))
-    out = tmp_path / "archive"
+    mocks.clear_served()
     proc = _start(mocks, out, BIG_LIST)
     try:
         deadline = time.monotonic() + 120
@@ -136,8 +168,18 @@ def test_kill_9_while_a_record_is_written_is_cut_by_mend(mocks: MockOutlets, tmp
             assert proc.poll() is None and time.monotonic() < deadline, "the big record was never written"
             time.sleep(0.005)
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
+        _kill(proc, group=group)
+    if not group:
+        _closed_by_the_writer(out)
+    _reap(proc)
+    return big, warc
+
+
+@pytest.mark.slow
+def test_kill_9_with_the_writer_while_a_record_is_written_is_cut_by_mend(mocks: MockOutlets,
+                                                                          tmp_path: Path) -> None:
+    out = tmp_path / "archive"
+    big, warc = _kill_while_the_big_record_is_written(mocks, out, group=True)
     size = warc.stat().st_size
     report = _mend(out)
     final = warc.with_name(warc.name.removesuffix(".open"))
@@ -148,3 +190,18 @@ def test_kill_9_while_a_record_is_written_is_cut_by_mend(mocks: MockOutlets, tmp
         urls = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)]
     assert big not in urls and BIG_LIST in urls  # the list page's pair is whole, the big one gone
     assert len(records) == len(urls)
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_crawl_alone_lets_the_writer_finish_the_record(mocks: MockOutlets,
+                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "archive"
+    big, warc = _kill_while_the_big_record_is_written(mocks, out, group=False)
+    final = warc.with_name(warc.name.removesuffix(".open"))
+    assert "Nothing to mend" in _mend(out)
+    records = archive_records(out)  # every record valid, digests included
+    with final.open("rb") as fh:
+        urls = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)]
+    assert big in urls and BIG_LIST in urls  # the page downloaded before the kill is archived whole
+    assert len(records) == len(urls)
+    assert index_urls(out) == sorted(r.url for r in records.values() if r.rec_type == "response")

@@ -11,6 +11,10 @@ same URL with the same payload digest; a 304 answer to a conditional request is 
 server-not-modified revisit of the capture the request was made against. After each
 download's records are written and flushed, ``warc_written`` is sent
 (crawler/warc/signals.py).
+
+The records are written by a process of their own (``WARC_WRITER``, crawler/warc/writer.py);
+:class:`WarcWait`, a downloader middleware nearest the downloader, holds each response
+until its records are written, so what comes after sees the archive as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,23 +30,22 @@ import scrapy
 import warcio
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import defer
+from twisted.python.failure import Failure
 
 from crawler import __version__
+from crawler.browser import rendering_enabled
 from crawler.config import Config
 from crawler.warc import cdxj
-from crawler.warc.files import WARC_VERSION, WarcRotator, WarcWriteError
-from crawler.warc.records import build_pair, request_headers, response_headers
-from crawler.warc.revisit import (
-    CONDITIONAL_META,
-    FIRST_CAPTURE_META,
-    Original,
-    build_revisit_pair,
-    payload_digest,
-)
+from crawler.warc.files import WARC_VERSION, WarcRef, WarcRotator, WarcWriteError
+from crawler.warc.revisit import CONDITIONAL_META, FIRST_CAPTURE_META, Original, payload_digest
 from crawler.warc.signals import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Written, warc_written
+from crawler.warc.writer import Download, InlineWriter, ProcessWriter
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -53,6 +57,9 @@ logger = logging.getLogger(__name__)
 #: request.meta key under which the response record's WarcRef is left for the spider.
 META_KEY = "warc"
 
+#: The extension of each running crawler (for :class:`WarcWait`).
+_EXTENSIONS: weakref.WeakKeyDictionary[Crawler, WarcExtension] = weakref.WeakKeyDictionary()
+
 
 class WarcExtension:
     """Writes a response record and its request record for every download."""
@@ -61,7 +68,12 @@ class WarcExtension:
         self.crawler = crawler
         self.config = config
         self.stats = crawler.stats
+        #: The rotator, when records are written on the crawl's thread (the browser writes through it).
         self.rotator: WarcRotator | None = None
+        self.writer: InlineWriter | ProcessWriter | None = None
+        self.closed: tuple[list[Path], list[Path]] = ([], [])
+        #: Downloads handed to the writer process and not yet written (see WarcWait).
+        self.pending: dict[Request, defer.Deferred[None]] = {}
         self.revisits = crawler.settings.getbool("WARC_REVISITS", True)
         self.store: Store | None = None
 
@@ -74,6 +86,7 @@ class WarcExtension:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        _EXTENSIONS[crawler] = ext
         return ext
 
     def warcinfo(self, spider: Spider) -> dict[str, str]:
@@ -101,12 +114,18 @@ class WarcExtension:
 
     def spider_opened(self, spider: Spider) -> None:
         self.crawl_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-        self.rotator = WarcRotator(
+        rotator = WarcRotator(
             self.config.archive_dir,
             prefix=self.config.warc_prefix or spider.name,
             warcinfo=self.warcinfo(spider),
             max_size=self.config.warc_max_size,
         )
+        if self.crawler.settings.getbool("WARC_WRITER", True) and not rendering_enabled(
+                self.crawler.settings, spider):
+            self.writer = ProcessWriter(rotator)  # forked first, before the store's connections
+        else:
+            self.rotator = rotator
+            self.writer = InlineWriter(rotator)
         if self.revisits:
             from crawler.store import StoreError
             from crawler.store.shared import crawl_store
@@ -116,19 +135,22 @@ class WarcExtension:
             except StoreError as exc:
                 logger.error("Revisit records off: %s (every page is archived in full)", exc)
 
-    def spider_closed(self, spider: Spider) -> None:
-        if self.rotator is None:
+    async def spider_closed(self, spider: Spider) -> None:
+        if self.writer is None:
             return
-        self.rotator.close()
-        files = [str(p) for p in self.rotator.closed_files]
+        try:
+            self.closed = await maybe_deferred_to_future(self.writer.close())
+        except WarcWriteError as exc:  # the writer process died: its files are left .open
+            logger.error("WARC files not closed: %s", exc)
+            return
+        files = [str(p) for p in self.closed[0]]
         self.stats.set_value("warc/files", len(files))
         logger.info("WARC files written: %s", ", ".join(files) or "none")
         self.merge_index(spider)
 
     def merge_index(self, spider: Spider) -> None:
         """Merge the per-file CDXJ sidecars into ``indexes/{crawl}.cdxj``, sorted; drop them."""
-        assert self.rotator is not None
-        sidecars = self.rotator.closed_indexes
+        sidecars = self.closed[1]
         if not sidecars:
             return
         out = self.config.archive_dir / "indexes" / f"{spider.name}-{self.crawl_id}.cdxj"
@@ -183,8 +205,8 @@ class WarcExtension:
         deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        """Archive one exchange; leave the record's location in ``request.meta``."""
-        if self.rotator is None:  # pragma: no cover - signal before spider_opened
+        """Hand one exchange to the writer; :class:`WarcWait` holds the response until it is written."""
+        if self.writer is None:  # pragma: no cover - signal before spider_opened
             return
         if "playwright" in response.flags:
             return  # a rendered DOM, not what the server sent: crawler/browser_capture.py archives it
@@ -193,36 +215,33 @@ class WarcExtension:
         truncated = "disconnect" if "dataloss" in response.flags else None
         digest = payload_digest(response.body)
         original, profile = self._original(response, request, digest, truncated)
-        try:
-            warcinfo_id = self.rotator.prepare()
-        except WarcWriteError as exc:
-            self.write_failed(exc, response.url)
-            return
-        response_http = response_headers(response.status, response.protocol, list(response.headers.items()))
-        request_http = request_headers(request.method, request.url, list(request.headers.items()),
-                                       response.protocol)
-        ip_address = str(response.ip_address) if response.ip_address else None
-        if original is None:
-            first, second = build_pair(
-                self.rotator.builder, url=response.url, date=started, response_http=response_http,
-                response_body=response.body, request_http=request_http, request_body=request.body,
-                ip_address=ip_address, truncated=truncated, warcinfo_id=warcinfo_id,
-            )
-        else:
-            assert profile is not None
-            if profile == SERVER_NOT_MODIFIED:
-                digest = original.payload_digest or ""
-            first, second = build_revisit_pair(
-                self.rotator.builder, url=response.url, date=started, profile=profile, original=original,
-                digest=digest if profile == IDENTICAL_PAYLOAD else None, response_http=response_http,
-                request_http=request_http, request_body=request.body, ip_address=ip_address,
-                warcinfo_id=warcinfo_id,
-            )
-        try:
-            refs = self.rotator.write_group([first, second], request_body=request.body)
-        except WarcWriteError as exc:
-            self.write_failed(exc, response.url)
-            return
+        if profile == SERVER_NOT_MODIFIED:
+            assert original is not None
+            digest = original.payload_digest or ""
+        download = Download(
+            url=response.url, date=started, status=response.status, protocol=response.protocol,
+            response_headers=list(response.headers.items()), response_body=response.body,
+            method=request.method, request_url=request.url, request_headers=list(request.headers.items()),
+            request_body=request.body, ip_address=str(response.ip_address) if response.ip_address else None,
+            truncated=truncated, original=original, profile=profile,
+            digest=digest if profile == IDENTICAL_PAYLOAD else None,
+        )
+        writing = self.writer.write(download)
+        writing.addCallbacks(self._written, self._failed, callbackArgs=(download, digest, response, request,
+                                                                         spider), errbackArgs=(request,))
+        if not writing.called:
+            self.pending[request] = writing
+
+    def _failed(self, failure: Failure, request: Request) -> None:
+        self.pending.pop(request, None)
+        failure.trap(WarcWriteError)
+        self.write_failed(failure.value, request.url)
+
+    def _written(self, refs: list[WarcRef], download: Download, digest: str, response: Response,
+                 request: Request, spider: Spider) -> None:
+        """Leave the record's location in ``request.meta``, count it, send ``warc_written``."""
+        self.pending.pop(request, None)
+        original, profile, truncated = download.original, download.profile, download.truncated
         request.meta[META_KEY] = refs[0]
         self.stats.inc_value("warc/records", 2)
         self.stats.inc_value("warc/bytes", sum(r.length for r in refs))
@@ -235,10 +254,33 @@ class WarcExtension:
             logger.warning("Truncated response archived with WARC-Truncated: %s <%s>",
                            truncated, response.url)
         written = Written(
-            url=response.url, date=started, status=response.status,
+            url=response.url, date=download.date, status=response.status,
             record_type="response" if original is None else "revisit", ref=refs[0], request_ref=refs[1],
             payload_digest=digest or None, profile=profile,
             refers_to=original.record_id if original else None, truncated=truncated,
         )
         self.crawler.signals.send_catch_log(signal=warc_written, written=written, response=response,
                                             request=request, spider=spider)
+
+
+class WarcWait:
+    """Downloader middleware nearest the downloader: a response goes on once it is archived.
+
+    With the writer in its own process (crawler/warc/writer.py), a download's records are
+    written while the crawl goes on; everything after this middleware (redirects, the
+    spider, the capture rows) finds the record's location in ``request.meta`` as before.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcWait:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        extension = _EXTENSIONS.get(self.crawler)
+        writing = extension.pending.pop(request, None) if extension is not None else None
+        if writing is not None:
+            await maybe_deferred_to_future(writing)
+        return response
