@@ -107,6 +107,9 @@ async def _case(case: str, directory: Path) -> dict[str, Any]:
                 break
             await asyncio.sleep(0.1)
         return {"refs": refs, "exitcode": writer._process.exitcode}
+    if case == "exit":  # the crawl process exits without closing it (multiprocessing joins it then)
+        pending = [writer.write(d) for d in downloads[:3]]
+        return {"refs": [[_ref(r) for r in await maybe_deferred_to_future(p)] for p in pending]}
     raise SystemExit(f"unknown case {case!r}")
 
 
@@ -202,10 +205,19 @@ def test_when_the_crawl_vanishes_the_writer_closes_its_file(tmp_path: Path) -> N
     assert types == ["warcinfo"] + ["response", "request"] * 3
 
 
+def test_a_crawl_process_exiting_without_closing_it_does_not_wait_forever(tmp_path: Path) -> None:
+    out = _run("exit", tmp_path)  # returns: the process exited, having joined its writer
+    assert not list(tmp_path.glob("*.open"))
+    [warc] = tmp_path.glob("*.warc.gz")
+    assert [r[0][0] for r in out["refs"]] == [warc.name] * 3
+    assert [_read(tmp_path, r[0])[0] for r in out["refs"]] == ["response"] * 3
+
+
 @pytest.mark.parametrize(("settings", "renders"), [({"WARC_WRITER": False}, False),
-                                                   ({"PLAYWRIGHT_ENABLED": True}, False), ({}, True)])
+                                                   ({"PLAYWRIGHT_ENABLED": True}, False), ({}, True),
+                                                   ({"DOWNLOADER_MIDDLEWARES": {}}, False)])
 def test_on_the_crawl_thread_when_asked_or_when_a_browser_writes_too(
-        settings: dict[str, object], renders: bool, tmp_path: Path) -> None:
+        settings: dict[str, object], renders: bool, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     crawler = get_crawler(Spider, settings_dict={**settings, "ARCHIVE_DIR": str(tmp_path),
                                                  "WARC_REVISITS": False})
     spider = Spider("t", render_js=renders)
@@ -218,6 +230,8 @@ def test_on_the_crawl_thread_when_asked_or_when_a_browser_writes_too(
     assert not extension.pending  # written already
     asyncio.run(extension.spider_closed(spider))
     assert [p.name for p in tmp_path.glob("*.warc.gz")] == [extension.closed[0][0].name]
+    without_wait = "DOWNLOADER_MIDDLEWARES" in settings  # replaced, WarcWait left out
+    assert ("WarcWait is not in DOWNLOADER_MIDDLEWARES" in caplog.text) == without_wait
 
 
 if __name__ == "__main__":

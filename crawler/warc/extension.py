@@ -30,7 +30,9 @@ import scrapy
 import warcio
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.conf import build_component_list
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy.utils.misc import load_object
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
@@ -120,8 +122,7 @@ class WarcExtension:
             warcinfo=self.warcinfo(spider),
             max_size=self.config.warc_max_size,
         )
-        if self.crawler.settings.getbool("WARC_WRITER", True) and not rendering_enabled(
-                self.crawler.settings, spider):
+        if self._process_writer(spider):
             self.writer = ProcessWriter(rotator)  # forked first, before the store's connections
         else:
             self.rotator = rotator
@@ -134,6 +135,18 @@ class WarcExtension:
                 self.store = crawl_store(self.crawler)
             except StoreError as exc:
                 logger.error("Revisit records off: %s (every page is archived in full)", exc)
+
+    def _process_writer(self, spider: Spider) -> bool:
+        """Whether to write from a process of its own (``WARC_WRITER``; see crawler/warc/writer.py)."""
+        settings = self.crawler.settings
+        if not settings.getbool("WARC_WRITER", True) or rendering_enabled(settings, spider):
+            return False
+        middlewares = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+        if not any(load_object(m) is WarcWait if isinstance(m, str) else m is WarcWait for m in middlewares):
+            logger.warning("WARC records are written on the crawl's thread: %s.WarcWait is not in "
+                           "DOWNLOADER_MIDDLEWARES (responses would not wait for their records)", __name__)
+            return False
+        return True
 
     async def spider_closed(self, spider: Spider) -> None:
         if self.writer is None:

@@ -29,8 +29,10 @@ writes the browser's exchanges and DOM through the rotator, from the crawl proce
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import multiprocessing.util
 import pickle
 import signal
 import socket
@@ -131,9 +133,16 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
     freeze_inherited()
     jobs = sock.makefile("rb")
 
+    listening = True
+
     def reply(job: int, outcome: object) -> None:
+        nonlocal listening
         data = pickle.dumps((job, outcome), pickle.HIGHEST_PROTOCOL)
-        sock.sendall(_FRAME.pack(len(data)) + data)
+        try:
+            if listening:
+                sock.sendall(_FRAME.pack(len(data)) + data)
+        except OSError:  # the crawl process went away: still write what it handed over
+            listening = False
 
     while True:
         head = jobs.read(_FRAME.size)
@@ -149,11 +158,13 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
             outcome: tuple[str, Any] = ("written", write_download(rotator, download))
         except WarcWriteError as exc:
             outcome = ("failed", (exc.errno, exc.strerror, exc.kept))
-        try:
-            reply(job, outcome)
-        except OSError:  # the crawl process went away while we wrote: keep what is written
-            rotator.close()
-            return
+        reply(job, outcome)
+
+
+def _hang_up(sock: socket.socket) -> None:
+    """End the writer's input (every copy of the descriptor: other forked children hold some)."""
+    with contextlib.suppress(OSError):  # closed already
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Replies(Int32StringReceiver):
@@ -183,13 +194,17 @@ class ProcessWriter:
         self._waiting: dict[int, defer.Deferred[Any]] = {}
         ours, theirs = socket.socketpair()
         self._process = multiprocessing.get_context("fork").Process(
-            target=_serve, args=(theirs, ours, rotator), name="warc-writer", daemon=True)
+            target=_serve, args=(theirs, ours, rotator), name="warc-writer")
         self._process.start()
         theirs.close()
         self._protocol = _Replies(self)
         factory = Factory.forProtocol(lambda: self._protocol)
         reactor.adoptStreamConnection(ours.fileno(), socket.AF_UNIX, factory)
         ours.close()  # the reactor holds its own copy of the descriptor
+        # Should the crawl process exit without closing us, multiprocessing joins its children
+        # before the process's descriptors close: end our input first, or that join never returns.
+        self._at_exit = multiprocessing.util.Finalize(self, _hang_up, args=(self._protocol.transport.socket,),
+                                                      exitpriority=10)
 
     def _send(self, what: object) -> defer.Deferred[Any]:
         if self.dead is not None:
@@ -213,6 +228,7 @@ class ProcessWriter:
 
     def _reap(self, result: Any) -> Any:
         self._process.join(timeout=30)
+        self._at_exit.cancel()
         self._protocol.transport.loseConnection()
         return result
 
