@@ -12,7 +12,7 @@ The frozen objects are given back to the collector (``gc.unfreeze()``) when the 
 engine of the process stops, so nothing stays uncollectable after a crawl (``scrapy replay``
 runs several crawlers in one process).
 
-Forked children (the extraction workers, the store writer) call :func:`freeze_inherited`
+Forked children (the extraction workers, the store writer, the WARC writer) call :func:`freeze_inherited`
 first: what they inherit from the crawl process is then never walked by their collector,
 which also leaves those shared pages uncopied (a collection writes to every object it
 visits, and each write copies a page the child shares with its parent).
