@@ -80,7 +80,7 @@ def _kill(proc: subprocess.Popen[bytes], *, group: bool) -> None:
 def _closed_by_the_writer(out: Path) -> None:
     """The crawl alone was killed: its WARC writer closes the file (no ``.open``) by itself."""
     deadline = time.monotonic() + 60
-    while list(out.glob("*.warc.gz.open")):
+    while list(out.glob("*.open")):  # the WARC file and its index sidecar
         assert time.monotonic() < deadline, "the WARC writer did not close the file of its killed crawl"
         time.sleep(0.05)
 

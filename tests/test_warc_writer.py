@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,12 @@ async def _case(case: str, directory: Path) -> dict[str, Any]:
     if case == "exit":  # the crawl process exits without closing it (multiprocessing joins it then)
         pending = [writer.write(d) for d in downloads[:3]]
         return {"refs": [[_ref(r) for r in await maybe_deferred_to_future(p)] for p in pending]}
+    if case == "orphaned":  # killed while another process holds a copy of its end of the socket
+        refs = [await write(d) for d in downloads[:3]]
+        holder = subprocess.Popen(["sleep", "120"], pass_fds=(writer._protocol.transport.socket.fileno(),),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(json.dumps({"refs": refs, "holder": holder.pid}), flush=True)
+        os._exit(0)  # as kill -9 would: no finaliser, no close
     raise SystemExit(f"unknown case {case!r}")
 
 
@@ -213,6 +220,20 @@ def test_a_crawl_process_exiting_without_closing_it_does_not_wait_forever(tmp_pa
     assert [_read(tmp_path, r[0])[0] for r in out["refs"]] == ["response"] * 3
 
 
+def test_the_writer_of_a_killed_crawl_closes_its_file_though_others_hold_the_socket(tmp_path: Path) -> None:
+    out = _run("orphaned", tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while list(tmp_path.glob("*.open")):  # told by the parent-death signal, not by end of input
+            assert time.monotonic() < deadline, "the orphaned writer never closed its file"
+            time.sleep(0.05)
+    finally:
+        os.kill(out["holder"], signal.SIGKILL)
+    [warc] = tmp_path.glob("*.warc.gz")
+    assert [r[0][0] for r in out["refs"]] == [warc.name] * 3
+    assert [_read(tmp_path, r[0])[0] for r in out["refs"]] == ["response"] * 3
+
+
 @pytest.mark.parametrize(("settings", "renders"), [({"WARC_WRITER": False}, False),
                                                    ({"PLAYWRIGHT_ENABLED": True}, False), ({}, True),
                                                    ({"DOWNLOADER_MIDDLEWARES": {}}, False)])
@@ -232,6 +253,26 @@ def test_on_the_crawl_thread_when_asked_or_when_a_browser_writes_too(
     assert [p.name for p in tmp_path.glob("*.warc.gz")] == [extension.closed[0][0].name]
     without_wait = "DOWNLOADER_MIDDLEWARES" in settings  # replaced, WarcWait left out
     assert ("WarcWait is not in DOWNLOADER_MIDDLEWARES" in caplog.text) == without_wait
+
+
+def test_no_writer_process_means_writing_inline_not_archiving_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def no_fork(rotator: WarcRotator) -> None:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr("crawler.warc.extension.ProcessWriter", no_fork)
+    crawler = get_crawler(Spider, settings_dict={
+        "ARCHIVE_DIR": str(tmp_path), "WARC_REVISITS": False,
+        "DOWNLOADER_MIDDLEWARES": {"crawler.warc.extension.WarcWait": 1000}})
+    spider = Spider("t")
+    extension = WarcExtension.from_crawler(crawler)
+    extension.spider_opened(spider)
+    assert isinstance(extension.writer, InlineWriter)
+    assert "no writer process ([Errno 12] Cannot allocate memory)" in caplog.text
+    request = Request("http://a.example/")
+    extension.response_downloaded(HtmlResponse("http://a.example/", body=b"<html>x</html>"), request, spider)
+    assert request.meta["warc"].record_id
+    asyncio.run(extension.spider_closed(spider))
 
 
 if __name__ == "__main__":

@@ -123,8 +123,11 @@ class WarcExtension:
             max_size=self.config.warc_max_size,
         )
         if self._process_writer(spider):
-            self.writer = ProcessWriter(rotator)  # forked first, before the store's connections
-        else:
+            try:
+                self.writer = ProcessWriter(rotator)  # forked first, before the store's connections
+            except OSError as exc:  # no fork (memory, process limit): archive all the same
+                logger.error("WARC records are written on the crawl's thread: no writer process (%s)", exc)
+        if self.writer is None:
             self.rotator = rotator
             self.writer = InlineWriter(rotator)
         if self.revisits:

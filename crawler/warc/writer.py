@@ -30,13 +30,16 @@ writes the browser's exchanges and DOM through the rotator, from the crawl proce
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import multiprocessing.util
+import os
 import pickle
 import signal
 import socket
 import struct
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +58,7 @@ from crawler.warc.revisit import Original, build_revisit_pair
 logger = logging.getLogger(__name__)
 
 _FRAME = struct.Struct("!I")  # Int32StringReceiver's length prefix
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _CLOSE = "close"
 
 
@@ -130,6 +134,7 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping is the crawl's business: it closes us
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     other.close()  # the crawl's end: without it, the crawl going away would not end our input
+    _hang_up_when_orphaned(sock)
     freeze_inherited()
     jobs = sock.makefile("rb")
 
@@ -144,21 +149,41 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
         except OSError:  # the crawl process went away: still write what it handed over
             listening = False
 
-    while True:
-        head = jobs.read(_FRAME.size)
-        if len(head) < _FRAME.size:  # the crawl process went away without closing us
-            rotator.close()
-            return
-        job, download = pickle.loads(jobs.read(_FRAME.unpack(head)[0]))
-        if download == _CLOSE:
-            rotator.close()
-            reply(job, ("closed", (rotator.closed_files, rotator.closed_indexes)))
-            return
-        try:
-            outcome: tuple[str, Any] = ("written", write_download(rotator, download))
-        except WarcWriteError as exc:
-            outcome = ("failed", (exc.errno, exc.strerror, exc.kept))
-        reply(job, outcome)
+    try:
+        while True:
+            head = jobs.read(_FRAME.size)
+            size = _FRAME.unpack(head)[0] if len(head) == _FRAME.size else -1
+            frame = jobs.read(size) if size >= 0 else b""
+            if len(frame) != size:  # the crawl process went away without closing us (maybe mid-frame)
+                return
+            job, download = pickle.loads(frame)
+            if download == _CLOSE:
+                rotator.close()
+                reply(job, ("closed", (rotator.closed_files, rotator.closed_indexes)))
+                return
+            try:
+                outcome: tuple[str, Any] = ("written", write_download(rotator, download))
+            except WarcWriteError as exc:
+                outcome = ("failed", (exc.errno, exc.strerror, exc.kept))
+            reply(job, outcome)
+    finally:  # whatever ends us, the file ends after its last complete group, without .open
+        rotator.close()
+
+
+def _hang_up_when_orphaned(sock: socket.socket) -> None:
+    """In the child: end our input when the crawl process dies (Linux's parent-death signal).
+
+    Its end of the socket alone does not tell us: children it forked after us (a store writer
+    opened late) hold copies of that end, and outlive it when it is killed.
+    """
+    crawl = os.getppid()
+    prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None) if sys.platform == "linux" else None
+    if prctl is None:  # pragma: no cover - other systems: the end of input is all we have
+        return
+    signal.signal(signal.SIGUSR1, lambda _signum, _frame: _hang_up(sock))
+    prctl(_PR_SET_PDEATHSIG, signal.SIGUSR1)
+    if os.getppid() != crawl:  # it died before the signal was asked for
+        _hang_up(sock)
 
 
 def _hang_up(sock: socket.socket) -> None:
