@@ -19,12 +19,14 @@ flight and after fails with a :class:`WarcWriteError` that says so, and the craw
 
 The replies come back on a socket the reactor reads (no thread in the crawl process). The
 child needs no reactor: it reads jobs and writes replies with blocking calls. Should the
-crawl process go away without closing it (``kill -9``), the child finishes the record it
-is writing and closes the file (what it wrote stays a valid WARC, without ``.open``).
+crawl process go away without closing it (``kill -9``: the end of input, or Linux's
+parent-death signal when later children hold copies of the socket), the child writes what
+it was handed and closes the file (what it wrote stays a valid WARC, without ``.open``).
 
 :class:`InlineWriter` is the same interface on the crawl's own thread: with
-``WARC_WRITER = False``, and for crawls that render pages in a browser (crawler/warc/browser.py
-writes the browser's exchanges and DOM through the rotator, from the crawl process).
+``WARC_WRITER = False``, for crawls that render pages in a browser (crawler/warc/browser.py
+writes the browser's exchanges and DOM through the rotator, from the crawl process), without
+``WarcWait`` among the downloader middlewares, and when the process cannot be forked.
 """
 
 from __future__ import annotations
