@@ -182,10 +182,14 @@ def _hang_up_when_orphaned(sock: socket.socket) -> None:
     prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None) if sys.platform == "linux" else None
     if prctl is None:  # pragma: no cover - other systems: the end of input is all we have
         return
-    signal.signal(signal.SIGUSR1, lambda _signum, _frame: _hang_up(sock))
+
+    def orphaned(_signum: int = 0, _frame: object = None) -> None:
+        if os.getppid() != crawl:  # reparented: the crawl died (not a SIGUSR1 sent by someone)
+            _hang_up(sock)
+
+    signal.signal(signal.SIGUSR1, orphaned)
     prctl(_PR_SET_PDEATHSIG, signal.SIGUSR1)
-    if os.getppid() != crawl:  # it died before the signal was asked for
-        _hang_up(sock)
+    orphaned()  # it died before the signal was asked for
 
 
 def _hang_up(sock: socket.socket) -> None:
