@@ -124,7 +124,7 @@ class WarcExtension:
         )
         if self._process_writer(spider):
             try:
-                self.writer = ProcessWriter(rotator)  # forked first, before the store's connections
+                self.writer = ProcessWriter(rotator)  # forked before this process opens its store below
             except OSError as exc:  # no fork (memory, process limit): archive all the same
                 logger.error("WARC records are written on the crawl's thread: no writer process (%s)", exc)
         if self.writer is None:

@@ -67,11 +67,10 @@ class WarcRotator:
     """Writes records into ``{prefix}-{timestamp}-{serial}-{host}.warc.gz`` files.
 
     A file is named ``….warc.gz.open`` while written (under an exclusive ``flock``) and
-    renamed when closed. Every
-    file starts with a warcinfo record. Before a group of records is written, the
-    file is rotated if it has reached ``max_size`` bytes, so a request/response pair
-    never straddles two files. Names are created exclusively (O_EXCL), so two crawls
-    writing into one directory never share or overwrite a file.
+    renamed when closed. Every file starts with a warcinfo record. Before a group of
+    records is written, the file is rotated if it has reached ``max_size`` bytes, so a
+    request/response pair never straddles two files. Names are created exclusively
+    (O_EXCL), so two crawls writing into one directory never share or overwrite a file.
     """
 
     def __init__(
