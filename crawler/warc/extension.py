@@ -43,11 +43,9 @@ from crawler.warc import cdxj
 from crawler.warc.files import WARC_VERSION, WarcRef, WarcRotator, WarcWriteError
 from crawler.warc.revisit import CONDITIONAL_META, FIRST_CAPTURE_META, Original, payload_digest
 from crawler.warc.signals import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Written, warc_written
-from crawler.warc.writer import Download, InlineWriter, ProcessWriter
+from crawler.warc.writer import Closed, Download, InlineWriter, ProcessWriter
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -70,10 +68,8 @@ class WarcExtension:
         self.crawler = crawler
         self.config = config
         self.stats = crawler.stats
-        #: The rotator, when records are written on the crawl's thread (the browser writes through it).
-        self.rotator: WarcRotator | None = None
         self.writer: InlineWriter | ProcessWriter | None = None
-        self.closed: tuple[list[Path], list[Path]] = ([], [])
+        self.closed: Closed = ([], [])
         #: Downloads handed to the writer process and not yet written (see WarcWait).
         self.pending: dict[Request, defer.Deferred[None]] = {}
         self.revisits = crawler.settings.getbool("WARC_REVISITS", True)
@@ -90,6 +86,11 @@ class WarcExtension:
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         _EXTENSIONS[crawler] = ext
         return ext
+
+    @property
+    def rotator(self) -> WarcRotator | None:
+        """The rotator, when records are written on the crawl's thread (the browser writes through it)."""
+        return self.writer.rotator if isinstance(self.writer, InlineWriter) else None
 
     def warcinfo(self, spider: Spider) -> dict[str, str]:
         """The warcinfo fields of every file of this crawl."""
@@ -128,7 +129,6 @@ class WarcExtension:
             except OSError as exc:  # no fork (memory, process limit): archive all the same
                 logger.error("WARC records are written on the crawl's thread: no writer process (%s)", exc)
         if self.writer is None:
-            self.rotator = rotator
             self.writer = InlineWriter(rotator)
         if self.revisits:
             from crawler.store import StoreError
@@ -145,7 +145,7 @@ class WarcExtension:
         if not settings.getbool("WARC_WRITER", True) or rendering_enabled(settings, spider):
             return False
         middlewares = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
-        if not any(load_object(m) is WarcWait if isinstance(m, str) else m is WarcWait for m in middlewares):
+        if not any(load_object(m) is WarcWait for m in middlewares):  # a path or the class itself
             logger.warning("WARC records are written on the crawl's thread: %s.WarcWait is not in "
                            "DOWNLOADER_MIDDLEWARES (responses would not wait for their records)", __name__)
             return False
