@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import unicodedata
 from pathlib import Path
 
@@ -35,7 +36,13 @@ def test_normalise_keeps_exactly_what_isalnum_keeps() -> None:
     from tests.test_zh_fast_simplify import page_lines
 
     every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
-    for text in [every, *page_lines()]:
+    rng = random.Random(3)
+    shuffled = "".join(rng.sample(every, len(every)))
+    # normalise folds the runs between ideographs one by one: each character alone between
+    # two, pairs beside one, and the whole plane shuffled (combining marks after anything).
+    between = "中".join(every)
+    pairs = "".join(every[i:i + 2] + "文" for i in range(0, len(every), 2))
+    for text in [every, shuffled, between, pairs, "AΣ中B", "AΣ中", "中\u0301a\u0301", *page_lines()]:
         folded = unicodedata.normalize("NFKC", text).lower()
         assert normalise(text) == "".join(ch for ch in folded if ch.isalnum())
 
