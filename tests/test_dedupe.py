@@ -47,6 +47,17 @@ def test_normalise_keeps_exactly_what_isalnum_keeps() -> None:
         assert normalise(text) == "".join(ch for ch in folded if ch.isalnum())
 
 
+def test_shingles_are_cut_from_the_utf8_bytes_as_encoded_one_by_one() -> None:
+    from crawler.dedupe.fingerprint import _utf8_shingles
+
+    rng = random.Random(1)
+    alphabet = "中文草原abc123𝐀ö\u0800\uffff\u07ff\x7f"
+    for size in range(12):
+        for _ in range(100):
+            text = "".join(rng.choice(alphabet) for _ in range(size))
+            assert _utf8_shingles(text) == {g.encode("utf-8") for g in shingles(text)}, text
+
+
 def test_fingerprint_is_deterministic_and_round_trips() -> None:
     fp = fingerprint(STORY)
     assert fp is not None and fp == fingerprint(STORY)
@@ -67,7 +78,8 @@ def test_fingerprint_equals_datasketch_minhash_of_the_shingles() -> None:
     from crawler.dedupe.fingerprint import HASH_SCHEME, LSH_BANDS, LSH_ROWS, NUM_PERM, SEED
 
     long_text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(5000))  # > 2 chunks of shingles
-    texts = [STORY, OTHER, STORY[: MIN_CHARS * 2], "劉延東會見" * 40, "abc 123 " * 30, long_text]
+    mixed = "草原2026年GDP增长ö𝐀\u0800\uffff" * 12  # one to four bytes a character in UTF-8
+    texts = [STORY, OTHER, STORY[: MIN_CHARS * 2], "劉延東會見" * 40, "abc 123 " * 30, long_text, mixed]
     for text in texts:
         grams = shingles(normalise(text))
         reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=HASH_SCHEME)
