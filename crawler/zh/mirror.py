@@ -103,12 +103,38 @@ def simplify(text: str) -> str:
         return converter.convert(text)  # type: ignore[attr-defined]
     if triggers.isdisjoint(text):
         return text
-    pieces = converter.split_chars_re.split(text)  # type: ignore[attr-defined]
-    chain = converter._dict_chain_data  # type: ignore[attr-defined]
+    pieces = _separators().split(text)
     for i in range(0, len(pieces), 2):  # odd indexes are the separators, kept as they are
         if not triggers.isdisjoint(pieces[i]):
-            pieces[i] = converter._convert(pieces[i], chain)  # type: ignore[attr-defined]
+            pieces[i] = _convert_piece(pieces[i])
     return "".join(pieces)
+
+
+@lru_cache(maxsize=1)
+def _separators() -> re.Pattern[str]:
+    """OpenCC's sentence separators with the single characters as one set.
+
+    Its pattern, ``(\\s+|-|,|\\.|…)``, is an alternation of 71 branches that Python's regex
+    engine tries one by one at every character: 140 µs for a text of 1,200 characters,
+    against 42 with the set. The same splits (tests/test_zh_fast_simplify.py); OpenCC's own
+    pattern if a later version writes it otherwise.
+    """
+    own: re.Pattern[str] = _t2s().split_chars_re  # type: ignore[attr-defined]
+    source = own.pattern
+    branches = source[1:-1].split("|")
+    singles = [b[1:] if b.startswith("\\") else b for b in branches[1:]]
+    if source[0] + source[-1] != "()" or branches[0] != r"\s+" or any(len(c) != 1 for c in singles):
+        return own
+    return re.compile(r"(\s+|[" + "".join(re.escape(c) for c in singles) + "])")
+
+
+@lru_cache(maxsize=4096)
+def _convert_piece(piece: str) -> str:
+    """OpenCC's matcher on one piece, remembered: extraction asks for the same text twice
+    (``is_traditional``, then ``looks_garbled`` on the final text), and the matcher is pure
+    Python."""
+    converter = _t2s()
+    return converter._convert(piece, converter._dict_chain_data)  # type: ignore[attr-defined]
 
 
 _HAN_RUNS = re.compile(f"[{_HAN}]+")
