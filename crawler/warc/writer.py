@@ -31,17 +31,12 @@ writes the browser's exchanges and DOM through the rotator, from the crawl proce
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import multiprocessing
 import multiprocessing.util
-import os
 import pickle
 import signal
 import socket
-import struct
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +47,7 @@ from twisted.internet.protocol import Factory, connectionDone
 from twisted.protocols.basic import Int32StringReceiver
 from twisted.python.failure import Failure
 
+from crawler.forked import FRAME, hang_up, hang_up_when_orphaned
 from crawler.gc_freeze import freeze_inherited
 from crawler.warc.files import WarcRef, WarcRotator, WarcWriteError
 from crawler.warc.records import build_pair, request_headers, response_headers
@@ -59,8 +55,6 @@ from crawler.warc.revisit import Original, build_revisit_pair
 
 logger = logging.getLogger(__name__)
 
-_FRAME = struct.Struct("!I")  # Int32StringReceiver's length prefix
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _CLOSE = "close"
 
 
@@ -136,7 +130,7 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping is the crawl's business: it closes us
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     other.close()  # the crawl's end: without it, the crawl going away would not end our input
-    _hang_up_when_orphaned(sock)
+    hang_up_when_orphaned(sock)
     freeze_inherited()
     jobs = sock.makefile("rb")
 
@@ -147,14 +141,14 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
         data = pickle.dumps((job, outcome), pickle.HIGHEST_PROTOCOL)
         try:
             if listening:
-                sock.sendall(_FRAME.pack(len(data)) + data)
+                sock.sendall(FRAME.pack(len(data)) + data)
         except OSError:  # the crawl process went away: still write what it handed over
             listening = False
 
     try:
         while True:
-            head = jobs.read(_FRAME.size)
-            size = _FRAME.unpack(head)[0] if len(head) == _FRAME.size else -1
+            head = jobs.read(FRAME.size)
+            size = FRAME.unpack(head)[0] if len(head) == FRAME.size else -1
             frame = jobs.read(size) if size >= 0 else b""
             if len(frame) != size:  # the crawl process went away without closing us (maybe mid-frame)
                 return
@@ -170,32 +164,6 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
             reply(job, outcome)
     finally:  # whatever ends us, the file ends after its last complete group, without .open
         rotator.close()
-
-
-def _hang_up_when_orphaned(sock: socket.socket) -> None:
-    """In the child: end our input when the crawl process dies (Linux's parent-death signal).
-
-    Its end of the socket alone does not tell us: children it forked after us (a store writer
-    opened late) hold copies of that end, and outlive it when it is killed.
-    """
-    crawl = os.getppid()
-    prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None) if sys.platform == "linux" else None
-    if prctl is None:  # pragma: no cover - other systems: the end of input is all we have
-        return
-
-    def orphaned(_signum: int = 0, _frame: object = None) -> None:
-        if os.getppid() != crawl:  # reparented: the crawl died (not a SIGUSR1 sent by someone)
-            _hang_up(sock)
-
-    signal.signal(signal.SIGUSR1, orphaned)
-    prctl(_PR_SET_PDEATHSIG, signal.SIGUSR1)
-    orphaned()  # it died before the signal was asked for
-
-
-def _hang_up(sock: socket.socket) -> None:
-    """End the writer's input (every copy of the descriptor: other forked children hold some)."""
-    with contextlib.suppress(OSError):  # closed already
-        sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Replies(Int32StringReceiver):
@@ -234,7 +202,7 @@ class ProcessWriter:
         ours.close()  # the reactor holds its own copy of the descriptor
         # Should the crawl process exit without closing us, multiprocessing joins its children
         # before the process's descriptors close: end our input first, or that join never returns.
-        self._at_exit = multiprocessing.util.Finalize(self, _hang_up, args=(self._protocol.transport.socket,),
+        self._at_exit = multiprocessing.util.Finalize(self, hang_up, args=(self._protocol.transport.socket,),
                                                       exitpriority=10)
 
     def _send(self, what: object) -> defer.Deferred[Any]:
