@@ -6,22 +6,18 @@ core) :func:`crawler.extract.article.finish` runs in a pool of worker processes 
 pipeline awaits it, so the crawl goes on meanwhile; ``EXTRACT_WORKERS = 0`` runs it inline.
 Both give the same Article (the item is pickled there and back; a dataclass of plain values).
 
-The workers are forked when the spider opens, before the crawl starts threads of its own:
-fork needs no re-import (workers are ready in milliseconds) and they see the code exactly
-as the crawling process has it. They ignore SIGINT/SIGTERM: the crawl owns them, finishes
-the items in flight on a graceful stop, then shuts the pool down. One pool serves every
-crawler of a process (``scrapy replay`` runs several at once).
+The workers (:class:`crawler.forked.Pool`: no thread in the crawl process) are forked when
+the spider opens, before the crawl starts threads of its own: fork needs no re-import
+(workers are ready in milliseconds) and they see the code exactly as the crawling process
+has it. They ignore SIGINT/SIGTERM: the crawl owns them, finishes the items in flight on a
+graceful stop, then shuts the pool down. One pool serves every crawler of a process
+(``scrapy replay`` runs several at once).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
 import os
-import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
@@ -29,7 +25,7 @@ from itemadapter import ItemAdapter
 
 from crawler.dedupe import fingerprint, text_for_fingerprint
 from crawler.extract.article import finish
-from crawler.gc_freeze import freeze_inherited
+from crawler.forked import Pool, PoolBroken
 from crawler.items import Article
 
 if TYPE_CHECKING:
@@ -52,18 +48,6 @@ def extract_workers(value: object) -> int:
     return count
 
 
-def _worker_init() -> None:
-    """A worker leaves stopping to the crawl (a Ctrl-C reaches the whole process group) and
-    its collector off what it inherits (crawler/gc_freeze.py)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    freeze_inherited()
-
-
-def _ready() -> int:
-    return os.getpid()
-
-
 def finish_in_worker(article: Article, outlet_names: tuple[str, ...], min_chars: int,
                      with_fingerprint: bool = False) -> Article:
     """Runs in a worker: the module's ``finish`` (looked up at call time) on a copy of the item,
@@ -75,20 +59,15 @@ def finish_in_worker(article: Article, outlet_names: tuple[str, ...], min_chars:
 
 
 class _SharedPool:
-    """One process pool per process, opened by the first pipeline and closed by the last."""
+    """One pool of workers per process, opened by the first pipeline and closed by the last."""
 
-    pool: ProcessPoolExecutor | None = None
+    pool: Pool | None = None
     users = 0
 
     @classmethod
-    def acquire(cls, workers: int) -> ProcessPoolExecutor:
+    def acquire(cls, workers: int) -> Pool:
         if cls.pool is None:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_worker_init)
-            # Fork every worker now (the pool forks them all on the first submit), while the
-            # process has no threads but the pool's own.
-            pool.submit(_ready).result()
-            cls.pool = pool
+            cls.pool = Pool(finish_in_worker, workers, name="extract")
         cls.users += 1
         return cls.pool
 
@@ -96,7 +75,7 @@ class _SharedPool:
     def release(cls) -> None:
         cls.users -= 1
         if cls.users <= 0 and cls.pool is not None:
-            cls.pool.shutdown(wait=True, cancel_futures=False)
+            cls.pool.close()
             cls.pool, cls.users = None, 0
 
 
@@ -107,7 +86,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.min_chars = crawler.settings.getint("EXTRACT_MIN_CHARS", 20)
         self.workers = extract_workers(crawler.settings.get("EXTRACT_WORKERS"))
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: Pool | None = None
         #: The store links reprints (pipelines/store.py): make their fingerprints here, off
         #: the reactor's thread, in the workers (MinHash of every 3-gram, ~2 ms an article).
         self.fingerprints = crawler.settings.getbool("DEDUPE_ENABLED", True)
@@ -143,11 +122,9 @@ class ExtractPipeline:
     async def _finish_in_pool(self, item: Article, names: tuple[str, ...]) -> None:
         """Finish ``item`` in a worker and copy the result back (the item keeps its identity)."""
         assert self.pool is not None
-        loop = asyncio.get_running_loop()
         try:
-            done = await loop.run_in_executor(self.pool, finish_in_worker, item, names, self.min_chars,
-                                              self.fingerprints)
-        except BrokenProcessPool:
+            done = await self.pool.call(item, names, self.min_chars, self.fingerprints)
+        except PoolBroken:
             # A worker died (killed, out of memory): say so once, extract inline from now on.
             logger.error("EXTRACT_WORKERS: a worker process died; extracting on the main process "
                          "for the rest of the crawl (at %s)", item.url)

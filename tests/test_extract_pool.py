@@ -77,7 +77,7 @@ def test_workers_give_the_same_articles_as_inline(jobs: list[tuple[tuple[str, ..
         items = [a for _, a in jobs]
         done = asyncio.run(_through(pipe, jobs))
         assert pipe.crawler.stats.get_value("extract/workers") == 2
-        workers = list(pipe.pool._processes.values())  # type: ignore[union-attr]
+        workers = pipe.pool.processes  # type: ignore[union-attr]
         assert len(workers) == 2
     finally:
         pipe.close_spider()
@@ -121,7 +121,7 @@ def test_a_dead_worker_costs_no_article(jobs: list[tuple[tuple[str, ...], Articl
     pipe = pipeline("2")
     pipe.open_spider()
     try:
-        for process in list(pipe.pool._processes.values()):  # type: ignore[union-attr]
+        for process in pipe.pool.processes:  # type: ignore[union-attr]
             os.kill(process.pid, signal.SIGKILL)
             process.join(10)
         assert asyncio.run(_through(pipe, jobs)) == expected

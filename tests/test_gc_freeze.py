@@ -89,10 +89,20 @@ def _in_child(initializer: Callable[..., None], *args: object) -> int:
         return pool.submit(gc.get_freeze_count).result(timeout=60)
 
 
+def _freeze_count(_: object) -> int:
+    return gc.get_freeze_count()
+
+
 def test_forked_workers_and_the_store_writer_freeze_what_they_inherit() -> None:
+    import asyncio
+
+    from crawler.forked import Pool
     from crawler.store.writer import _init
-    from pipelines.extract import _worker_init
 
     assert gc.get_freeze_count() == 0
-    assert _in_child(_worker_init) > 1000
+    pool = Pool(_freeze_count, 1, name="test")  # the extraction workers' pool
+    try:
+        assert asyncio.run(pool.call(None)) > 1000
+    finally:
+        pool.close()
     assert _in_child(_init, "sqlite://") > 1000
