@@ -106,7 +106,8 @@ def _level1_runs() -> re.Pattern[str]:
             ranges[-1][1] = point
         else:
             ranges.append([point, point])
-    return re.compile("[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+")
+    spans = (re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return re.compile("[" + "".join(spans) + "]+")
 
 
 def looks_garbled(text: str) -> bool:

@@ -59,6 +59,17 @@ def test_separators_split_as_opencc_does() -> None:
         assert fast.split(text) == own.split(text)
 
 
+def test_long_pieces_are_converted_without_being_kept() -> None:
+    """A piece longer than the cache takes (a hostile page without separators) is converted alike."""
+    long = "劉延東會見國務院發展研究中心" * 60  # 840 characters, no separator
+    mirror._convert_piece.cache_clear()
+    assert mirror.simplify(long) == full_t2s(long) and "国务院" in mirror.simplify(long)
+    assert mirror._convert_piece.cache_info().currsize == 0
+    short = "劉延東會見，國務院"
+    assert mirror.simplify(short) == full_t2s(short)
+    assert mirror._convert_piece.cache_info().currsize == 2
+
+
 def test_fast_path_equals_t2s_on_every_dictionary_key() -> None:
     converter = mirror._t2s()
     keys = [key for group in converter._dict_chain_data for *_, table in group for key in table]  # type: ignore[attr-defined]

@@ -106,7 +106,8 @@ def simplify(text: str) -> str:
     pieces = _separators().split(text)
     for i in range(0, len(pieces), 2):  # odd indexes are the separators, kept as they are
         if not triggers.isdisjoint(pieces[i]):
-            pieces[i] = _convert_piece(pieces[i])
+            piece = pieces[i]
+            pieces[i] = _convert_piece(piece) if len(piece) <= _CACHED_PIECE else _convert(piece)
     return "".join(pieces)
 
 
@@ -128,13 +129,17 @@ def _separators() -> re.Pattern[str]:
     return re.compile(r"(\s+|[" + "".join(re.escape(c) for c in singles) + "])")
 
 
-@lru_cache(maxsize=4096)
-def _convert_piece(piece: str) -> str:
-    """OpenCC's matcher on one piece, remembered: extraction asks for the same text twice
-    (``is_traditional``, then ``looks_garbled`` on the final text), and the matcher is pure
-    Python."""
+def _convert(piece: str) -> str:
+    """OpenCC's matcher on one piece."""
     converter = _t2s()
     return converter._convert(piece, converter._dict_chain_data)  # type: ignore[attr-defined]
+
+
+#: Pieces up to this length are converted through a cache: extraction asks for the same text
+#: twice (``is_traditional``, then ``looks_garbled`` on the final text), and the matcher is
+#: pure Python. Longer ones (hostile pages) are not kept.
+_CACHED_PIECE = 400
+_convert_piece = lru_cache(maxsize=4096)(_convert)
 
 
 _HAN_RUNS = re.compile(f"[{_HAN}]+")
