@@ -38,7 +38,8 @@ from typing import Any
 
 from crawler.gc_freeze import freeze_inherited
 
-#: Every message: its length, then the pickle of (job, payload).
+#: Every message: its length, then the pickle of (job, payload). The length is Twisted's
+#: ``Int32StringReceiver`` prefix: the WARC writer's replies are read by one.
 FRAME = struct.Struct("!I")
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 

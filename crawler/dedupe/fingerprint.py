@@ -98,9 +98,8 @@ _NOT_THREE_BYTES = re.compile("[^\u0800-\uffff]")
 def _utf8_shingles(normal: str) -> set[bytes]:
     """The UTF-8 bytes of each of :func:`shingles` (as many: UTF-8 is one-to-one).
 
-    Cut from the text's bytes at once, not encoded one shingle at a time (an eighth of a
-    fingerprint): where every character is three bytes, at every third byte; otherwise
-    at the characters' byte offsets.
+    Cut from the text's bytes at once, not encoded one shingle at a time: where every
+    character is three bytes, at every third byte; otherwise at the characters' byte offsets.
     """
     if len(normal) < SHINGLE_SIZE:
         return {normal.encode("utf-8")} if normal else set()
