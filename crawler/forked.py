@@ -34,7 +34,7 @@ import struct
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from crawler.gc_freeze import freeze_inherited
 
@@ -86,27 +86,43 @@ def _portable(exc: BaseException) -> BaseException:
     return copy
 
 
-def _serve(sock: socket.socket, other: socket.socket, function: Callable[..., Any]) -> None:
-    """In the child: run ``function`` on each call's arguments, answer with its result or error."""
+def enter_child(sock: socket.socket, other: socket.socket) -> BinaryIO:
+    """In a forked child, first: leave stopping to the crawl, close the crawl's end of the
+    socket (else the crawl going away would not end our input), end our input when the
+    crawl dies, keep the collector off what we inherit; the stream our calls come on."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    other.close()  # the crawl's end: without it, the crawl going away would not end our input
+    other.close()
     hang_up_when_orphaned(sock)
     freeze_inherited()
-    calls = sock.makefile("rb")
-    while True:
-        head = calls.read(FRAME.size)
-        size = FRAME.unpack(head)[0] if len(head) == FRAME.size else -1
-        frame = calls.read(size) if size >= 0 else b""
-        if len(frame) != size:  # closed (or the crawl process went away, maybe mid-frame)
-            return
+    return sock.makefile("rb")
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """The next message, or None at the end of input (the crawl closed us, or went away,
+    maybe mid-message)."""
+    head = stream.read(FRAME.size)
+    size = FRAME.unpack(head)[0] if len(head) == FRAME.size else -1
+    frame = stream.read(size) if size >= 0 else b""
+    return frame if len(frame) == size else None
+
+
+def send_frame(sock: socket.socket, data: bytes) -> None:
+    """Send one message (its length, then ``data``)."""
+    sock.sendall(FRAME.pack(len(data)) + data)
+
+
+def _serve(sock: socket.socket, other: socket.socket, function: Callable[..., Any]) -> None:
+    """In the child: run ``function`` on each call's arguments, answer with its result or error."""
+    calls = enter_child(sock, other)
+    while (frame := read_frame(calls)) is not None:
         job, args = pickle.loads(frame)
         try:
             data = pickle.dumps((job, (True, function(*args))), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # the caller gets it (a result that cannot be pickled too)
             data = pickle.dumps((job, (False, _portable(exc))), pickle.HIGHEST_PROTOCOL)
         try:
-            sock.sendall(FRAME.pack(len(data)) + data)
+            send_frame(sock, data)
         except OSError:  # the crawl process went away
             return
 

@@ -35,7 +35,6 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import pickle
-import signal
 import socket
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,8 +46,7 @@ from twisted.internet.protocol import Factory, connectionDone
 from twisted.protocols.basic import Int32StringReceiver
 from twisted.python.failure import Failure
 
-from crawler.forked import FRAME, hang_up, hang_up_when_orphaned
-from crawler.gc_freeze import freeze_inherited
+from crawler.forked import enter_child, hang_up, read_frame, send_frame
 from crawler.warc.files import WarcRef, WarcRotator, WarcWriteError
 from crawler.warc.records import build_pair, request_headers, response_headers
 from crawler.warc.revisit import Original, build_revisit_pair
@@ -127,12 +125,7 @@ class InlineWriter:
 
 def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> None:
     """In the child: write each download handed over, reply with its refs or its error."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping is the crawl's business: it closes us
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    other.close()  # the crawl's end: without it, the crawl going away would not end our input
-    hang_up_when_orphaned(sock)
-    freeze_inherited()
-    jobs = sock.makefile("rb")
+    jobs = enter_child(sock, other)
 
     listening = True
 
@@ -141,17 +134,12 @@ def _serve(sock: socket.socket, other: socket.socket, rotator: WarcRotator) -> N
         data = pickle.dumps((job, outcome), pickle.HIGHEST_PROTOCOL)
         try:
             if listening:
-                sock.sendall(FRAME.pack(len(data)) + data)
+                send_frame(sock, data)
         except OSError:  # the crawl process went away: still write what it handed over
             listening = False
 
     try:
-        while True:
-            head = jobs.read(FRAME.size)
-            size = FRAME.unpack(head)[0] if len(head) == FRAME.size else -1
-            frame = jobs.read(size) if size >= 0 else b""
-            if len(frame) != size:  # the crawl process went away without closing us (maybe mid-frame)
-                return
+        while (frame := read_frame(jobs)) is not None:  # None: the crawl went away without closing us
             job, download = pickle.loads(frame)
             if download == _CLOSE:
                 rotator.close()
