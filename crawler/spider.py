@@ -34,13 +34,30 @@ logger = logging.getLogger(__name__)
 Fetch = Callable[[str], "scrapy.http.Response | None"]
 
 
+class DecodedPage(HtmlResponse):
+    """An HtmlResponse whose selector does not point back at it.
+
+    Scrapy's ``Selector`` keeps its response (``selector.response``) and the response caches
+    its selector: a reference cycle, so every parsed page (its body, its text, its lxml tree)
+    waited for the cyclic garbage collector instead of going when its callback returned. In
+    the benchmark's end-to-end crawl that was most of the crawl process's collector time
+    (docs/performance.md). Nothing reads ``selector.response`` once the selector is built.
+    """
+
+    @property
+    def selector(self) -> scrapy.Selector:
+        selector = super().selector
+        selector.response = None
+        return selector
+
+
 def decode_response(response: scrapy.http.Response) -> tuple[TextResponse, Decoded]:
     """The response re-decoded with :func:`crawler.encoding.decode_html` (no crawl needed)."""
     ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
     result = decode_html(response.body, ctype)
-    page = HtmlResponse(url=response.url, status=response.status, headers=response.headers,
-                        body=response.body, encoding=result.charset, request=response.request,
-                        flags=response.flags)
+    page = DecodedPage(url=response.url, status=response.status, headers=response.headers,
+                       body=response.body, encoding=result.charset, request=response.request,
+                       flags=response.flags)
     return page, result
 
 

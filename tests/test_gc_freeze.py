@@ -106,3 +106,28 @@ def test_forked_workers_and_the_store_writer_freeze_what_they_inherit() -> None:
     finally:
         pool.close()
     assert _in_child(_init, "sqlite://") > 1000
+
+
+def test_a_parsed_page_goes_without_the_collector() -> None:
+    """Scrapy's selector points back at its response; the spiders' decoded page does not."""
+    from scrapy.http import HtmlResponse, Response
+
+    from crawler.spider import decode_response
+
+    body = "<html><body><h1 class='article-title'>标题</h1><p>正文</p></body></html>".encode("gb18030")
+    gc.disable()  # only reference counting frees anything below
+    try:
+        page, _ = decode_response(Response("http://example.com/a.html", body=body,
+                                           headers={"Content-Type": "text/html; charset=gbk"}))
+        assert page.css(".article-title::text").get() == "标题"
+        assert page.selector.css("p::text").get() == "正文"
+        freed = weakref.ref(page), weakref.ref(page.selector)
+        del page
+        assert [ref() for ref in freed] == [None, None]
+        plain = HtmlResponse("http://example.com/a.html", body=body, encoding="gbk")
+        plain.css("h1")
+        kept = weakref.ref(plain)
+        del plain
+        assert kept() is not None  # Scrapy's own: a cycle, left to the collector
+    finally:
+        gc.enable()
