@@ -111,6 +111,8 @@ EXTENSIONS = {
 }
 #: Keep the garbage collector off the objects the crawl starts with (crawler/gc_freeze.py).
 GC_FREEZE = True
+#: The crawl process's collector thresholds while the engine runs (gc.set_threshold; empty: Python's).
+GC_THRESHOLD = (20000, 10, 10)
 #: Write the final crawl stats as JSON to this path (off when empty).
 #: Unset (None): {ARCHIVE_DIR}/stats/{spider}-{start}.json, read by `scrapy report`.
 STATS_FILE = None

@@ -20,11 +20,14 @@ from crawler.gc_freeze import GcFreeze
 
 @pytest.fixture(autouse=True)
 def _unfrozen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # A test that fails between start and stop must not leave its count to the next test.
+    # A test that fails between start and stop must not leave its count or thresholds to the next test.
     monkeypatch.setattr(gc_freeze, "_running", 0)
+    monkeypatch.setattr(gc_freeze, "_before", None)
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def _extension(**settings: object) -> GcFreeze:
@@ -73,14 +76,52 @@ def test_unfrozen_only_when_the_last_engine_of_the_process_stops() -> None:
     assert gc.get_freeze_count() == 0
 
 
-def test_connected_to_the_engine_signals_and_off_with_the_setting() -> None:
+def test_connected_to_the_engine_signals_and_off_with_the_settings() -> None:
     crawler = get_crawler(settings_dict={})
     ext = GcFreeze.from_crawler(crawler)
     for signal, handler in ((signals.engine_started, ext.engine_started),
                             (signals.engine_stopped, ext.engine_stopped)):
         assert handler in [receiver() for receiver in getAllReceivers(crawler.signals.sender, signal)]
-    with pytest.raises(NotConfigured, match="GC_FREEZE is off"):
-        _extension(GC_FREEZE=False)
+    with pytest.raises(NotConfigured, match="GC_FREEZE is off and GC_THRESHOLD is unset"):
+        _extension(GC_FREEZE=False, GC_THRESHOLD="")
+
+
+def test_thresholds_raised_while_the_engine_runs_and_given_back_after() -> None:
+    gc.set_threshold(700, 10, 10)
+    first, second = _extension(), _extension(GC_THRESHOLD="30000, 5, 5")  # the project's default, and -s
+    assert first.threshold == (20000, 10, 10)
+    first.engine_started()
+    assert gc.get_threshold() == (20000, 10, 10)
+    second.engine_started()
+    assert gc.get_threshold() == (30000, 5, 5)
+    second.engine_stopped()
+    assert gc.get_threshold() == (30000, 5, 5)  # another engine still runs
+    first.engine_stopped()
+    assert gc.get_threshold() == (700, 10, 10)
+    assert gc.get_freeze_count() == 0
+
+
+def test_thresholds_without_freezing() -> None:
+    ext = _extension(GC_FREEZE=False, GC_THRESHOLD=[5000, 10, 10])
+    ext.engine_started()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == (5000, 10, 10)
+    ext.engine_stopped()
+
+
+def test_python_thresholds_kept_when_unset() -> None:
+    gc.set_threshold(700, 10, 10)
+    ext = _extension(GC_THRESHOLD="")
+    ext.engine_started()
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == (700, 10, 10)
+    ext.engine_stopped()
+
+
+@pytest.mark.parametrize("value", ["20000", "a,b,c", "0,10,10", "100,-1,10", [1, 2, 3, 4], 12, "1.5,10,10"])
+def test_bad_thresholds_named(value: object) -> None:
+    with pytest.raises(ValueError, match=r"GC_THRESHOLD: .* is not three whole numbers"):
+        _extension(GC_THRESHOLD=value)
 
 
 def _in_child(initializer: Callable[..., None], *args: object) -> int:
@@ -91,6 +132,18 @@ def _in_child(initializer: Callable[..., None], *args: object) -> int:
 
 def _freeze_count(_: object) -> int:
     return gc.get_freeze_count()
+
+
+def test_children_forked_during_a_crawl_collect_with_python_thresholds() -> None:
+    gc.set_threshold(700, 10, 10)
+    ext = _extension()
+    ext.engine_started()
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=gc_freeze.freeze_inherited) as pool:
+            assert pool.submit(gc.get_threshold).result(timeout=60) == (700, 10, 10)
+    finally:
+        ext.engine_stopped()
 
 
 def test_forked_workers_and_the_store_writer_freeze_what_they_inherit() -> None:
