@@ -73,7 +73,7 @@ def thresholds(value: Any) -> Thresholds | None:
         numbers = ()
     if len(numbers) != 3 or numbers[0] < 1 or min(numbers) < 0:
         raise ValueError(f"GC_THRESHOLD: {value!r} is not three whole numbers for gc.set_threshold "
-                         "(the first above 0), such as 20000,10,10; unset it for Python's own")
+                         "(the first above 0), such as 20000,10,10; empty for Python's own")
     return numbers[0], numbers[1], numbers[2]
 
 

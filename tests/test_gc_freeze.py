@@ -1,4 +1,5 @@
-"""The collector kept off start-up objects while engines run (crawler/gc_freeze.py)."""
+"""The crawl process's collector: start-up objects frozen and thresholds raised while engines run
+(crawler/gc_freeze.py), and parsed pages that do not need it (crawler/spider.py)."""
 
 from __future__ import annotations
 
