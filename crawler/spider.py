@@ -40,7 +40,7 @@ class DecodedPage(HtmlResponse):
     Scrapy's ``Selector`` keeps its response (``selector.response``) and the response caches
     its selector: a reference cycle, so every parsed page (its body, its text, its lxml tree)
     waited for the cyclic garbage collector instead of going when its callback returned. In
-    the benchmark's end-to-end crawl that was most of the crawl process's collector time
+    the benchmark's end-to-end crawl that was about half of the crawl process's collector time
     (docs/performance.md). Nothing reads ``selector.response`` once the selector is built.
     """
 
