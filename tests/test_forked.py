@@ -53,8 +53,7 @@ def alive(pid: int) -> bool:
 
 
 def test_calls_run_in_the_workers_and_come_back_in_place() -> None:
-    pool = Pool(where, 2, name="test")
-    try:
+    with contextlib.closing(Pool(where, 2, name="test")) as pool:
         async def run() -> list[tuple[object, int]]:
             return list(await asyncio.gather(*(pool.call({"n": i, "text": "草原" * i}) for i in range(200))))
 
@@ -62,14 +61,11 @@ def test_calls_run_in_the_workers_and_come_back_in_place() -> None:
         assert [value for value, _ in done] == [{"n": i, "text": "草原" * i} for i in range(200)]
         pids = {pid for _, pid in done}
         assert pids == {p.pid for p in pool.processes} and os.getpid() not in pids
-    finally:
-        pool.close()
     assert not any(p.is_alive() for p in pool.processes)
 
 
 def test_a_call_goes_to_the_least_busy_worker() -> None:
-    pool = Pool(slow, 2, name="test")
-    try:
+    with contextlib.closing(Pool(slow, 2, name="test")) as pool:
         async def run() -> tuple[int, int, int]:
             long = asyncio.ensure_future(pool.call(0.5))
             short = await pool.call(0.01)
@@ -78,13 +74,10 @@ def test_a_call_goes_to_the_least_busy_worker() -> None:
 
         long, short, other = asyncio.run(run())
         assert long != short == other
-    finally:
-        pool.close()
 
 
 def test_what_the_function_raises_is_raised_by_the_call() -> None:
-    pool = Pool(fail, 1, name="test")
-    try:
+    with contextlib.closing(Pool(fail, 1, name="test")) as pool:
         async def run(kind: str) -> object:
             return await pool.call(kind)
 
@@ -99,13 +92,10 @@ def test_what_the_function_raises_is_raised_by_the_call() -> None:
         assert "in the worker process" in raised.value.__notes__[0]
         assert pool.broken is None  # errors of calls do not break the pool
         loop.close()
-    finally:
-        pool.close()
 
 
 def test_a_dead_worker_breaks_the_pool_and_says_which() -> None:
-    pool = Pool(slow, 2, name="test")
-    try:
+    with contextlib.closing(Pool(slow, 2, name="test")) as pool:
         async def run() -> None:
             first = asyncio.ensure_future(pool.call(10))
             await asyncio.sleep(0.3)
@@ -117,8 +107,6 @@ def test_a_dead_worker_breaks_the_pool_and_says_which() -> None:
                 await pool.call(0)  # and every call after
 
         asyncio.run(run())
-    finally:
-        pool.close()
     assert not any(p.is_alive() for p in pool.processes)
 
 
